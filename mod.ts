@@ -1,0 +1,7 @@
+/**
+ * pixelbias: inductive biases for pixel representation learning, as a Deno
+ * toolkit over TensorFlow.js.
+ *
+ * @module
+ */
+export * from "./src/core/mod.ts";

@@ -1,0 +1,8 @@
+/**
+ * The shared core: argument checks, seeded random numbers, backends,
+ * progress, and the optimisation loop.
+ *
+ * @module
+ */
+export * from "./checks.ts";
+export * from "./rng.ts";
