@@ -133,10 +133,14 @@ export function assertNumber(value: unknown, name: string, bounds: NumberBounds 
   }
   const { min, max } = bounds;
   if (min !== undefined && (bounds.minExclusive ? value <= min : value < min)) {
-    throw new RangeError(`${name} must be ${bounds.minExclusive ? ">" : ">="} ${min}, got ${value}`);
+    throw new RangeError(
+      `${name} must be ${bounds.minExclusive ? ">" : ">="} ${min}, got ${value}`,
+    );
   }
   if (max !== undefined && (bounds.maxExclusive ? value >= max : value > max)) {
-    throw new RangeError(`${name} must be ${bounds.maxExclusive ? "<" : "<="} ${max}, got ${value}`);
+    throw new RangeError(
+      `${name} must be ${bounds.maxExclusive ? "<" : "<="} ${max}, got ${value}`,
+    );
   }
   return value;
 }

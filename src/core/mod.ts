@@ -6,3 +6,6 @@
  */
 export * from "./checks.ts";
 export * from "./rng.ts";
+export * from "./history.ts";
+export * from "./checkpoint.ts";
+export * from "./optimize.ts";
