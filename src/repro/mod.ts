@@ -1,0 +1,12 @@
+/**
+ * Reproduction of the thesis's chapters: profiles, command line, claims,
+ * tables and the report of a run.
+ *
+ * @module
+ */
+export * from "./profile.ts";
+export * from "./claims.ts";
+export * from "./table.ts";
+export * from "./cli.ts";
+export * from "./data.ts";
+export * from "./run.ts";
