@@ -6,6 +6,7 @@
  */
 export * from "./checks.ts";
 export * from "./rng.ts";
+export * from "./progress.ts";
 export * from "./history.ts";
 export * from "./checkpoint.ts";
 export * from "./optimize.ts";
