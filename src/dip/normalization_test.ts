@@ -1,0 +1,51 @@
+import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import * as tf from "@tensorflow/tfjs";
+import { Rng } from "../core/rng.ts";
+import { BatchNorm, batchNorm, MeanOnlyBatchNorm, meanOnlyBatchNorm } from "./normalization.ts";
+
+await tf.setBackend("cpu");
+
+Deno.test("batchNorm normalises each channel over N, H, W with the biased variance", () => {
+  const x = new Rng(1).normalTensor([2, 3, 4, 2], 3, 1) as tf.Tensor4D;
+  const gamma = tf.tensor1d([2, 0.5]);
+  const beta = tf.tensor1d([1, -1]);
+  const y = batchNorm(x, { gamma, beta });
+  const v = x.dataSync(), out = y.dataSync();
+  for (let c = 0; c < 2; c++) {
+    const vals: number[] = [];
+    for (let i = c; i < v.length; i += 2) vals.push(v[i]);
+    const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
+    const variance = vals.reduce((a, b) => a + (b - mean) ** 2, 0) / vals.length;
+    for (let i = c, k = 0; i < v.length; i += 2, k++) {
+      const ref = ((vals[k] - mean) / Math.sqrt(variance + 1e-5)) * [2, 0.5][c] + [1, -1][c];
+      assertAlmostEquals(out[i], ref, 1e-4);
+    }
+  }
+  tf.dispose([x, gamma, beta, y]);
+});
+
+Deno.test("meanOnlyBatchNorm removes the channel mean, keeps the scale and adds the bias", () => {
+  const x = new Rng(2).normalTensor([1, 4, 4, 3], 2, 5) as tf.Tensor4D;
+  const bias = tf.tensor1d([0, 1, -2]);
+  const y = meanOnlyBatchNorm(x, bias);
+  const means = y.mean([0, 1, 2]).dataSync();
+  [0, 1, -2].forEach((b, i) => assertAlmostEquals(means[i], b, 1e-5));
+  // No division: the spread is untouched (eq. 2.4 would undo a Lipschitz scale).
+  const spread = (t: tf.Tensor) => tf.moments(t, [0, 1, 2]).variance.dataSync();
+  Array.from(spread(x)).forEach((s, i) => assertAlmostEquals(spread(y)[i], s, 1e-4));
+  tf.dispose([x, bias, y]);
+});
+
+Deno.test("normalisation layers expose their variables and validate shapes", () => {
+  const bn = new BatchNorm(3);
+  const mo = new MeanOnlyBatchNorm(3);
+  assertEquals(Object.keys(bn.variables("n")), ["n/gamma", "n/beta"]);
+  assertEquals(Object.keys(new BatchNorm(3, { affine: false }).variables("n")), []);
+  assertEquals(Object.keys(mo.variables("n")), ["n/bias"]);
+  const x = tf.zeros([1, 2, 2, 4]) as tf.Tensor4D;
+  assertThrows(() => bn.apply(x), RangeError, "gamma must have shape [4]");
+  assertThrows(() => mo.apply(x), RangeError, "bias must have shape [4]");
+  x.dispose();
+  bn.dispose();
+  mo.dispose();
+});
