@@ -4,7 +4,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { assertNumber } from "../core/checks.ts";
 import type { Rng } from "../core/rng.ts";
 
