@@ -5,3 +5,4 @@
  * @module
  */
 export * from "./src/core/mod.ts";
+export * from "./src/plot/mod.ts";
