@@ -10,7 +10,7 @@
  * bicubic with a = -0.5, Lanczos with a = 3) is stretched by the downscale
  * factor when shrinking (antialiasing), cut at the image border, and the
  * taps that remain are normalised to sum 1. Nearest picks input pixel
- * `floor((i + 0.5) * in / out)`.
+ * `floor((i + 0.5) * in / out)`, with Pillow's rounding of exact ties.
  *
  * @module
  */
@@ -101,8 +101,11 @@ function weights(
   m = new Float32Array(outSize * inSize);
   const scale = inSize / outSize;
   if (method === "nearest") {
-    for (let i = 0; i < outSize; i++) {
-      m[i * inSize + Math.min(inSize - 1, Math.floor((i + 0.5) * scale))] = 1;
+    // Pillow accumulates the position (x += scale) in double precision, which
+    // decides exact ties such as 18.5 * 20 / 37 = 10 (it picks 9); so do we.
+    let x = 0.5 * scale;
+    for (let i = 0; i < outSize; i++, x += scale) {
+      m[i * inSize + Math.min(inSize - 1, Math.floor(x))] = 1;
     }
   } else {
     const [filter, baseSupport] = FILTERS[method];
