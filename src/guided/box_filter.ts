@@ -25,11 +25,12 @@ import { assertNumber, formatShape } from "../core/checks.ts";
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
+ * import { assertEquals } from "@std/assert";
  * import { boxFilter } from "./box_filter.ts";
  * await tf.setBackend("cpu");
  * const x = tf.tensor3d([0, 0, 3, 3], [1, 4, 1]);
  * const y = boxFilter(x, 1); // windows [0,0], [0,0,3], [0,3,3], [3,3]
- * // y ≈ [0, 1, 2, 3]
+ * assertEquals(Array.from(y.dataSync()).map(Math.round), [0, 1, 2, 3]);
  * ```
  */
 export function boxFilter<T extends tf.Tensor3D | tf.Tensor4D>(image: T, radius: number): T {

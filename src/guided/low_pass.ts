@@ -1,0 +1,148 @@
+/**
+ * The low-pass filters F_L of unsharp masking (thesis eq. 3.10, 3.15): a box
+ * filter cascaded n times, or a Gaussian filter.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { assertNumber, assertOneOf, describe, formatShape } from "../core/checks.ts";
+import { boxFilter } from "./box_filter.ts";
+
+/** A box mean filter of radius r applied `times` times in a row. */
+export interface BoxLowPass {
+  /** Discriminant. */
+  kind: "box";
+  /** Radius (integer ≥ 0). Default: the guided filter's radius where there is one, else 8. */
+  radius?: number;
+  /** Number of cascaded box filters (integer ≥ 1). Default 2. */
+  times?: number;
+}
+
+/** A Gaussian filter. */
+export interface GaussianLowPass {
+  /** Discriminant. */
+  kind: "gaussian";
+  /** Standard deviation in pixels (> 0). */
+  sigma: number;
+  /** Kernel half-width in standard deviations (radius ⌊truncate·σ + ½⌋, as SciPy). Default 4. */
+  truncate?: number;
+}
+
+/** The low-pass filter F_L: a typed union on `kind`. */
+export type LowPass = BoxLowPass | GaussianLowPass;
+
+/**
+ * Gaussian filter with zero padding, normalised by the same filter of ones,
+ * so that at the borders the weights are those of the pixels inside the
+ * image (the Gaussian analogue of {@linkcode boxFilter}'s border rule).
+ * Separable; each channel is filtered as its own image so that the gradient
+ * needs only `conv2d`'s input gradient (available on every backend).
+ *
+ * @param image `[H, W, C]` or `[N, H, W, C]`.
+ * @param sigma Standard deviation in pixels (> 0).
+ * @param options Kernel truncation.
+ * @returns The filtered tensor, same shape.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { assertAlmostEquals } from "@std/assert";
+ * import { gaussianFilter } from "./low_pass.ts";
+ * await tf.setBackend("cpu");
+ * const x = tf.ones([9, 9, 1]) as tf.Tensor3D;
+ * const y = gaussianFilter(x, 2); // still all ones, borders included
+ * assertAlmostEquals(y.min().dataSync()[0], 1, 1e-6);
+ * ```
+ */
+export function gaussianFilter<T extends tf.Tensor3D | tf.Tensor4D>(
+  image: T,
+  sigma: number,
+  options: { truncate?: number } = {},
+): T {
+  checkImage(image);
+  assertNumber(sigma, "sigma", { min: 0, minExclusive: true });
+  const truncate = assertNumber(options.truncate ?? 4, "truncate", { min: 0, minExclusive: true });
+  const radius = Math.max(1, Math.floor(truncate * sigma + 0.5));
+  const k = new Float32Array(2 * radius + 1);
+  for (let i = -radius; i <= radius; i++) k[i + radius] = Math.exp(-(i * i) / (2 * sigma * sigma));
+  return tf.tidy(() => {
+    const x = (image.rank === 3 ? image.expandDims(0) : image).toFloat() as tf.Tensor4D;
+    const [n, h, w, c] = x.shape;
+    const kh = tf.tensor4d(k, [k.length, 1, 1, 1]);
+    const kw = tf.tensor4d(k, [1, k.length, 1, 1]);
+    const blur = (t: tf.Tensor4D) => tf.conv2d(tf.conv2d(t, kh, 1, "same"), kw, 1, "same");
+    // Channels to the batch axis: [N, H, W, C] -> [N·C, H, W, 1].
+    const planes = x.transpose([0, 3, 1, 2]).reshape([n * c, h, w, 1]) as tf.Tensor4D;
+    const num = blur(planes);
+    const den = blur(tf.ones([1, h, w, 1]));
+    const y = tf.div(num, den).reshape([n, c, h, w]).transpose([0, 2, 3, 1]);
+    return (image.rank === 3 ? y.squeeze([0]) : y) as T;
+  });
+}
+
+/**
+ * Applies a low-pass filter F_L.
+ *
+ * @param image `[H, W, C]` or `[N, H, W, C]`.
+ * @param lowPass Which filter; a box filter's radius defaults to `defaultRadius`.
+ * @param defaultRadius Radius of a box filter that gives none (default 8).
+ * @returns F_L(image), same shape.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { assertEquals } from "@std/assert";
+ * import { lowPassFilter } from "./low_pass.ts";
+ * await tf.setBackend("cpu");
+ * const x = tf.randomUniform([16, 16, 1], 0, 1, "float32", 3) as tf.Tensor3D;
+ * const smooth = lowPassFilter(x, { kind: "box", radius: 2, times: 2 });
+ * assertEquals(smooth.shape, [16, 16, 1]);
+ * ```
+ */
+export function lowPassFilter<T extends tf.Tensor3D | tf.Tensor4D>(
+  image: T,
+  lowPass: LowPass,
+  defaultRadius = 8,
+): T {
+  checkLowPass(lowPass);
+  if (lowPass.kind === "gaussian") {
+    return gaussianFilter(image, lowPass.sigma, { truncate: lowPass.truncate });
+  }
+  const radius = assertNumber(lowPass.radius ?? defaultRadius, "lowPass.radius", {
+    min: 0,
+    integer: true,
+  });
+  const times = assertNumber(lowPass.times ?? 2, "lowPass.times", { min: 1, integer: true });
+  checkImage(image);
+  return tf.tidy(() => {
+    let y = boxFilter(image, radius);
+    for (let i = 1; i < times; i++) y = boxFilter(y, radius);
+    return y;
+  });
+}
+
+/**
+ * Checks a {@linkcode LowPass} value.
+ *
+ * @param lowPass The value.
+ */
+export function checkLowPass(lowPass: unknown): asserts lowPass is LowPass {
+  if (typeof lowPass !== "object" || lowPass === null) {
+    throw new TypeError(`lowPass must be an object with a "kind", got ${describe(lowPass)}`);
+  }
+  const kind = assertOneOf((lowPass as LowPass).kind, ["box", "gaussian"], "lowPass.kind");
+  if (kind === "gaussian") {
+    assertNumber((lowPass as GaussianLowPass).sigma, "lowPass.sigma", {
+      min: 0,
+      minExclusive: true,
+    });
+  }
+}
+
+function checkImage(image: unknown): asserts image is tf.Tensor3D | tf.Tensor4D {
+  if (!(image instanceof tf.Tensor) || (image.rank !== 3 && image.rank !== 4)) {
+    throw new RangeError(
+      `image must be an HWC [H, W, C] or NHWC [N, H, W, C] tensor, got ${
+        image instanceof tf.Tensor ? `shape ${formatShape(image.shape)}` : describe(image)
+      }`,
+    );
+  }
+}
