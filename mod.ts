@@ -6,3 +6,4 @@
  */
 export * from "./src/core/mod.ts";
 export * from "./src/plot/mod.ts";
+export * from "./src/guided/mod.ts";
