@@ -6,6 +6,8 @@
  */
 export * from "./checks.ts";
 export * from "./rng.ts";
+export * from "./backend.ts";
+export * from "./kernels/mod.ts";
 export * from "./progress.ts";
 export * from "./history.ts";
 export * from "./checkpoint.ts";

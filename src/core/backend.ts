@@ -1,0 +1,316 @@
+/**
+ * Choosing the tfjs compute backend. {@linkcode useBackend} picks WebGPU on a
+ * hardware adapter and wasm otherwise (a software adapter such as Mesa's
+ * llvmpipe is ~20x slower than wasm for training), registers the wasm
+ * gradient kernels and the dilation-aware conv gradients, and on WebGPU
+ * refuses tensors larger than the device can bind (llvmpipe silently returns
+ * wrong numbers above its 128 MiB `maxStorageBufferBindingSize`).
+ *
+ * The wasm and WebGPU backends are imported on first use only, so a missing
+ * `navigator.gpu` is never an error unless WebGPU is asked for.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { assertOneOf, formatShape } from "./checks.ts";
+import { registerConvGradients } from "./kernels/conv_gradients.ts";
+import { registerWasmKernels } from "./kernels/wasm_kernels.ts";
+
+/** What {@linkcode useBackend} may be asked for. */
+export type BackendKind = "auto" | "webgpu" | "wasm" | "cpu";
+
+/** The backends {@linkcode useBackend} can activate. */
+export type BackendName = "webgpu" | "wasm" | "cpu";
+
+const KINDS: readonly BackendKind[] = ["auto", "webgpu", "wasm", "cpu"];
+
+/** The limits of the active backend that bound what it can compute. */
+export interface BackendLimits {
+  /** WebGPU: largest tensor (bytes) one storage binding can hold. */
+  maxStorageBufferBindingSize?: number;
+  /** WebGPU: largest buffer (bytes). */
+  maxBufferSize?: number;
+  /** WebGPU: workgroup shared memory (bytes). */
+  maxComputeWorkgroupStorageSize?: number;
+  /** WebGPU: invocations per workgroup. */
+  maxComputeInvocationsPerWorkgroup?: number;
+  /** wasm: whether the SIMD build runs. */
+  simd?: boolean;
+  /** wasm: worker threads (1 without the threaded build). */
+  threads?: number;
+}
+
+/** What {@linkcode useBackend} chose. */
+export interface BackendInfo {
+  /** The active tfjs backend. */
+  name: BackendName;
+  /** Description of the WebGPU adapter found (used or not), or `null` if none. */
+  adapter: string | null;
+  /** Whether that adapter is a software fallback (llvmpipe, SwiftShader, ...). */
+  isFallbackAdapter: boolean;
+  /** Limits of the active backend. */
+  limits: BackendLimits;
+  /** Why this backend, in a sentence. */
+  reason: string;
+}
+
+/** What is known about a WebGPU adapter, for {@linkcode isSoftwareAdapter}. */
+export interface AdapterSummary {
+  /** `GPUAdapterInfo.description` (or vendor/architecture when empty). */
+  description?: string;
+  /** `isFallbackAdapter` as the adapter (or its info) reports it. */
+  isFallbackAdapter?: boolean;
+}
+
+interface AdapterProbe {
+  description: string;
+  isFallbackAdapter: boolean;
+  limits: BackendLimits;
+}
+
+/** Minimal shapes of the WebGPU objects read here (the DOM types vary by runtime). */
+interface GpuAdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: {
+    description?: string;
+    vendor?: string;
+    architecture?: string;
+    device?: string;
+    isFallbackAdapter?: boolean;
+  };
+  limits: Record<string, number>;
+}
+interface GpuLike {
+  requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapterLike | null>;
+}
+
+const SOFTWARE = /llvmpipe|lavapipe|softpipe|swiftshader|microsoft basic render/i;
+
+/**
+ * Whether a WebGPU adapter is a software rasteriser: it says so
+ * (`isFallbackAdapter`), or its description names llvmpipe, lavapipe,
+ * softpipe or SwiftShader (Mesa's llvmpipe does not always set the flag).
+ *
+ * @param adapter What the adapter reports.
+ * @returns `true` for a software adapter.
+ * @example
+ * ```ts
+ * import { isSoftwareAdapter } from "./backend.ts";
+ * if (!isSoftwareAdapter({ description: "llvmpipe (LLVM 15.0.6, 256 bits)" })) throw new Error();
+ * if (isSoftwareAdapter({ description: "NVIDIA GeForce RTX 3090" })) throw new Error();
+ * ```
+ */
+export function isSoftwareAdapter(adapter: AdapterSummary): boolean {
+  return adapter.isFallbackAdapter === true || SOFTWARE.test(adapter.description ?? "");
+}
+
+let adapterProbe: Promise<AdapterProbe | null> | undefined;
+
+function probeAdapter(): Promise<AdapterProbe | null> {
+  adapterProbe ??= (async () => {
+    const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
+    if (gpu === undefined) return null;
+    let adapter: GpuAdapterLike | null;
+    try {
+      adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+    } catch {
+      return null;
+    }
+    if (adapter === null) return null;
+    const info = adapter.info ?? {};
+    const description = info.description ||
+      [info.vendor, info.architecture, info.device].filter(Boolean).join(" ") || "unknown adapter";
+    return {
+      description,
+      isFallbackAdapter: isSoftwareAdapter({
+        description,
+        isFallbackAdapter: adapter.isFallbackAdapter ?? info.isFallbackAdapter,
+      }),
+      limits: gpuLimits(adapter.limits),
+    };
+  })();
+  return adapterProbe;
+}
+
+function gpuLimits(limits: Record<string, number>): BackendLimits {
+  return {
+    maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+    maxBufferSize: limits.maxBufferSize,
+    maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+    maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+  };
+}
+
+const chosen = new Map<BackendKind, BackendInfo>();
+
+/**
+ * Activates a tfjs backend and says what it is.
+ *
+ * - `"auto"` (default): WebGPU on a hardware adapter; wasm when the only
+ *   adapter is a software fallback (llvmpipe) or there is none.
+ * - `"webgpu"`: WebGPU even on a software adapter; throws if there is no
+ *   adapter. Tensors larger than `maxStorageBufferBindingSize` are refused
+ *   with a `RangeError` naming their shape, size and the limit.
+ * - `"wasm"`: the XNNPACK/SIMD CPU backend, with the gradient kernels of
+ *   `kernels/wasm_kernels.ts` registered.
+ * - `"cpu"`: the plain JavaScript reference backend (slow: tests only).
+ *
+ * Every kind also installs the dilation-aware conv gradients
+ * (`kernels/conv_gradients.ts`). Repeated calls are cheap: the result is
+ * remembered per kind and only the active backend is re-checked.
+ *
+ * @param kind Which backend; default `"auto"`.
+ * @returns The active backend, the adapter found and the limits that matter.
+ * @example
+ * ```ts
+ * import { useBackend } from "./backend.ts";
+ * const info = await useBackend("cpu");
+ * if (info.name !== "cpu") throw new Error(info.reason);
+ * ```
+ */
+export async function useBackend(kind: BackendKind = "auto"): Promise<BackendInfo> {
+  assertOneOf(kind, KINDS, "kind");
+  const known = chosen.get(kind);
+  if (known !== undefined && tf.getBackend() === known.name) return known;
+  const info = await activate(kind);
+  chosen.set(kind, info);
+  return info;
+}
+
+async function activate(kind: BackendKind): Promise<BackendInfo> {
+  registerConvGradients();
+  const probe = kind === "cpu" ? null : await probeAdapter();
+  const seen = {
+    adapter: probe?.description ?? null,
+    isFallbackAdapter: probe?.isFallbackAdapter ?? false,
+  };
+  switch (kind) {
+    case "cpu":
+      await setBackend("cpu");
+      return { name: "cpu", ...seen, limits: {}, reason: "cpu backend requested" };
+    case "wasm":
+      return { ...(await activateWasm()), ...seen, reason: "wasm backend requested" };
+    case "webgpu": {
+      if (probe === null) {
+        throw new Error(
+          `WebGPU is not available: ${
+            "gpu" in (globalThis.navigator ?? {})
+              ? "navigator.gpu.requestAdapter() found no adapter"
+              : "this runtime has no navigator.gpu"
+          }`,
+        );
+      }
+      return { ...(await activateWebGpu(probe)), ...seen, reason: "webgpu backend requested" };
+    }
+    case "auto": {
+      if (probe === null) {
+        return { ...(await activateWasm()), ...seen, reason: "no WebGPU adapter: using wasm" };
+      }
+      if (probe.isFallbackAdapter) {
+        return {
+          ...(await activateWasm()),
+          ...seen,
+          reason:
+            `the only WebGPU adapter (${probe.description}) is a software fallback: using wasm`,
+        };
+      }
+      return {
+        ...(await activateWebGpu(probe)),
+        ...seen,
+        reason: `hardware WebGPU adapter (${probe.description})`,
+      };
+    }
+  }
+}
+
+async function setBackend(name: BackendName): Promise<void> {
+  if (tf.getBackend() === name) return;
+  if (!(await tf.setBackend(name))) {
+    throw new Error(`tfjs could not initialise the ${name} backend`);
+  }
+}
+
+let wasmModule: Promise<typeof import("@tensorflow/tfjs-backend-wasm")> | undefined;
+
+async function activateWasm(): Promise<{ name: "wasm"; limits: BackendLimits }> {
+  wasmModule ??= import("@tensorflow/tfjs-backend-wasm");
+  const wasm = await wasmModule;
+  await setBackend("wasm");
+  await registerWasmKernels();
+  const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT") as boolean;
+  return { name: "wasm", limits: { simd, threads: wasm.getThreadsCount() } };
+}
+
+async function activateWebGpu(
+  probe: AdapterProbe,
+): Promise<{ name: "webgpu"; limits: BackendLimits }> {
+  await import("@tensorflow/tfjs-backend-webgpu");
+  await setBackend("webgpu");
+  const backend = tf.backend() as unknown as WebGpuBackendLike;
+  const limits = gpuLimits(backend.device.limits as unknown as Record<string, number>);
+  guardWebGpu(backend, limits, probe.description);
+  return { name: "webgpu", limits };
+}
+
+/** The parts of tfjs's WebGPU backend the size guard wraps. */
+interface WebGpuBackendLike {
+  device: { limits: unknown };
+  write(values: unknown, shape: number[], dtype: tf.DataType): object;
+  move(
+    dataId: object,
+    values: unknown,
+    shape: number[],
+    dtype: tf.DataType,
+    refCount: number,
+  ): void;
+}
+
+const guarded = new WeakSet<object>();
+
+/**
+ * Makes a WebGPU backend refuse tensors larger than one storage binding.
+ * Every tensor's storage is created through the backend's `write` (uploads
+ * and kernel outputs alike) or `move` (data arriving from another backend),
+ * so wrapping those two catches all of them before any GPU memory is used.
+ *
+ * @param backend tfjs's WebGPU backend instance.
+ * @param limits Its device limits.
+ * @param adapter The adapter's description, for the message.
+ */
+function guardWebGpu(backend: WebGpuBackendLike, limits: BackendLimits, adapter: string): void {
+  if (guarded.has(backend)) return;
+  const limit = Math.min(
+    limits.maxStorageBufferBindingSize ?? Infinity,
+    limits.maxBufferSize ?? Infinity,
+  );
+  if (!Number.isFinite(limit)) return;
+  const check = (shape: number[], dtype: tf.DataType) => {
+    if (dtype === "string") return;
+    const bytes = tf.util.sizeFromShape(shape) * (dtype === "complex64" ? 8 : 4);
+    if (bytes > limit) {
+      throw new RangeError(
+        `WebGPU cannot hold a ${dtype} tensor of shape ${formatShape(shape)} ` +
+          `(${bytes} bytes = ${
+            mib(bytes)
+          }): the device (${adapter}) binds at most ${limit} bytes ` +
+          `(${mib(limit)}, maxStorageBufferBindingSize) per buffer. ` +
+          `Use smaller tensors (tile the image) or the wasm backend.`,
+      );
+    }
+  };
+  const write = backend.write.bind(backend);
+  const move = backend.move.bind(backend);
+  backend.write = (values, shape, dtype) => {
+    check(shape, dtype);
+    return write(values, shape, dtype);
+  };
+  backend.move = (dataId, values, shape, dtype, refCount) => {
+    check(shape, dtype);
+    move(dataId, values, shape, dtype, refCount);
+  };
+  guarded.add(backend);
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}

@@ -1,0 +1,175 @@
+/**
+ * Gradient kernels for the wasm backend. tfjs-backend-wasm 4.22 has no
+ * `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropInput` or
+ * `DepthwiseConv2dNativeBackpropFilter` kernel (so conv nets cannot train on
+ * it), and its `Conv2DBackpropInput` is a plain loop about 10x slower than
+ * its XNNPACK `Conv2D`. {@linkcode registerWasmKernels} registers kernels
+ * for all four, each composed of the backend's own fast kernels (`Conv2D`,
+ * `DepthwiseConv2dNative`, `Transpose`, `Slice`, `Pad`, ...), see
+ * `conv2d_grad.ts` and `depthwise_grad.ts`.
+ *
+ * The other gradients this project uses (resize, mirror pad, batch norm,
+ * leaky ReLU, sigmoid, pooling, concat, slice, reductions) already run on
+ * wasm with its own kernels.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { conv2dGradFilter, conv2dGradInput, type ConvPadding } from "./conv2d_grad.ts";
+import { depthwiseConv2dGradFilter, depthwiseConv2dGradInput } from "./depthwise_grad.ts";
+
+/** The kernels {@linkcode registerWasmKernels} registers. */
+export const WASM_GRADIENT_KERNELS = [
+  "Conv2DBackpropFilter",
+  "Conv2DBackpropInput",
+  "DepthwiseConv2dNativeBackpropFilter",
+  "DepthwiseConv2dNativeBackpropInput",
+] as const;
+
+type Shape4 = [number, number, number, number];
+type Inputs = Record<string, tf.Tensor>;
+
+/** The attributes the conv gradient kernels receive. */
+interface ConvGradAttrs {
+  strides: number | [number, number];
+  dilations?: number | [number, number];
+  pad: ConvPadding;
+  dimRoundingMode?: "floor" | "round" | "ceil";
+  dataFormat?: "NHWC" | "NCHW";
+  inputShape?: Shape4;
+  filterShape?: Shape4;
+}
+
+const native = new Map<string, tf.KernelConfig>();
+
+/**
+ * Builds a kernel config whose function runs tensor operations (on the
+ * active backend) and hands the result's storage to the engine.
+ *
+ * Reference counts: each input is wrapped in a temporary tensor after
+ * `incRef`, so disposing the wrapper leaves the caller's data alone; the
+ * result gets an extra reference before its tensor is disposed, and that
+ * reference passes to the tensor the engine makes from the returned info.
+ *
+ * @param kernelName The kernel's name.
+ * @param run Computes the output from the inputs and attributes.
+ * @returns The kernel config, for the wasm backend.
+ */
+function composite(
+  kernelName: string,
+  run: (inputs: Inputs, attrs: ConvGradAttrs) => tf.Tensor,
+): tf.KernelConfig {
+  const kernelFunc: tf.KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
+    const backend = anyBackend as tf.KernelBackend;
+    const engine = tf.engine();
+    const wrapped: Inputs = {};
+    for (const [name, info] of Object.entries(inputs)) {
+      if (info === undefined) continue;
+      backend.incRef(info.dataId);
+      wrapped[name] = engine.makeTensorFromTensorInfo(info, backend);
+    }
+    let out: tf.Tensor;
+    try {
+      const a = attrs as unknown as ConvGradAttrs;
+      if (a.dataFormat !== undefined && a.dataFormat !== "NHWC") {
+        throw new RangeError(
+          `${kernelName} on wasm supports dataFormat "NHWC" only, got "${a.dataFormat}"`,
+        );
+      }
+      out = tf.tidy(() => run(wrapped, a));
+    } finally {
+      for (const t of Object.values(wrapped)) t.dispose();
+    }
+    backend.incRef(out.dataId);
+    const info: tf.TensorInfo = { dataId: out.dataId, shape: out.shape, dtype: out.dtype };
+    out.dispose();
+    return info;
+  };
+  return { kernelName, backendName: "wasm", kernelFunc };
+}
+
+function geometry(a: ConvGradAttrs) {
+  return {
+    strides: a.strides,
+    dilations: a.dilations ?? 1,
+    pad: a.pad,
+    dimRoundingMode: a.dimRoundingMode,
+  };
+}
+
+const configs: tf.KernelConfig[] = [
+  composite(
+    "Conv2DBackpropFilter",
+    ({ x, dy }, a) =>
+      conv2dGradFilter(x as tf.Tensor4D, dy as tf.Tensor4D, {
+        ...geometry(a),
+        filterShape: a.filterShape!,
+      }),
+  ),
+  composite(
+    "Conv2DBackpropInput",
+    ({ dy, filter }, a) =>
+      conv2dGradInput(dy as tf.Tensor4D, filter as tf.Tensor4D, {
+        ...geometry(a),
+        inputShape: a.inputShape!,
+      }),
+  ),
+  composite(
+    "DepthwiseConv2dNativeBackpropFilter",
+    ({ x, dy }, a) =>
+      depthwiseConv2dGradFilter(x as tf.Tensor4D, dy as tf.Tensor4D, {
+        ...geometry(a),
+        filterShape: a.filterShape!,
+      }),
+  ),
+  composite(
+    "DepthwiseConv2dNativeBackpropInput",
+    ({ dy, filter }, a) =>
+      depthwiseConv2dGradInput(dy as tf.Tensor4D, filter as tf.Tensor4D, {
+        ...geometry(a),
+        inputShape: a.inputShape!,
+      }),
+  ),
+];
+
+/**
+ * Registers the wasm gradient kernels (see the module doc). Idempotent. It
+ * loads `@tensorflow/tfjs-backend-wasm` first (whose import registers the
+ * backend's own kernels, which would otherwise override these). Prefer
+ * `useBackend("wasm")`, which initialises the backend before registering,
+ * so that the replaced kernel was set up and stays callable through
+ * {@linkcode nativeWasmKernel}.
+ *
+ * @returns Once registered.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { registerWasmKernels } from "./wasm_kernels.ts";
+ * await registerWasmKernels();
+ * if (tf.getKernel("Conv2DBackpropFilter", "wasm") === undefined) throw new Error();
+ * ```
+ */
+export async function registerWasmKernels(): Promise<void> {
+  await import("@tensorflow/tfjs-backend-wasm");
+  for (const config of configs) {
+    const current = tf.getKernel(config.kernelName, "wasm");
+    if (current === config) continue;
+    if (current !== undefined) {
+      if (!native.has(config.kernelName)) native.set(config.kernelName, current);
+      tf.unregisterKernel(config.kernelName, "wasm");
+    }
+    tf.registerKernel(config);
+  }
+}
+
+/**
+ * The wasm backend's own kernel that {@linkcode registerWasmKernels}
+ * replaced (only `Conv2DBackpropInput` exists natively), for benchmarks and
+ * tests that compare against it.
+ *
+ * @param kernelName The kernel's name.
+ * @returns Its original config, or `undefined` if wasm had none.
+ */
+export function nativeWasmKernel(kernelName: string): tf.KernelConfig | undefined {
+  return native.get(kernelName);
+}

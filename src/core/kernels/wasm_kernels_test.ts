@@ -1,0 +1,109 @@
+import * as tf from "@tensorflow/tfjs";
+import { assert, assertEquals, assertLessOrEqual } from "@std/assert";
+import { useBackend } from "../backend.ts";
+import { nativeWasmKernel, WASM_GRADIENT_KERNELS } from "./wasm_kernels.ts";
+import { type Data, on, random, relativeError, tensor } from "./_reference.ts";
+
+// Reference: the same tfjs ops and gradients run on the cpu backend.
+const TOLERANCE = 1e-5;
+
+Deno.test("useBackend('wasm') registers the gradient kernels", async () => {
+  await useBackend("wasm");
+  for (const name of WASM_GRADIENT_KERNELS) {
+    assert(tf.getKernel(name, "wasm") !== undefined, `${name} missing on wasm`);
+  }
+  const native = nativeWasmKernel("Conv2DBackpropInput");
+  assert(native !== undefined, "the native Conv2DBackpropInput was not kept");
+  assert(tf.getKernel("Conv2DBackpropInput", "wasm") !== native, "native kernel still active");
+  assertEquals(nativeWasmKernel("Conv2DBackpropFilter"), undefined);
+});
+
+/** A model touching every registered kernel: conv (strided and not), depthwise, fused conv. */
+function lossOf(x: tf.Tensor4D, w: tf.Variable[]): tf.Scalar {
+  const [w1, w2, w3, w4] = w as unknown as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+  let h = tf.conv2d(x, w1, 1, "same");
+  h = tf.conv2d(tf.leakyRelu(h, 0.2), w2, 2, "valid");
+  h = tf.depthwiseConv2d(h, w3, [1, 1], "same");
+  h = tf.fused.conv2d({ x: h, filter: w4, strides: 2, pad: "same", activation: "relu" });
+  return tf.mean(tf.square(h));
+}
+
+async function gradsOn(backend: "cpu" | "wasm", data: Data[]): Promise<Data[]> {
+  await useBackend(backend);
+  const x = tensor(data[0]!);
+  const vars = data.slice(1).map((d) => tf.variable(tensor(d)));
+  const out: Data[] = [];
+  const { value, grads } = tf.variableGrads(() => lossOf(x, vars), vars);
+  out.push({ values: Float32Array.from(value.dataSync()), shape: [] });
+  for (const v of vars) {
+    const g = grads[v.name]!;
+    out.push({ values: Float32Array.from(g.dataSync()), shape: g.shape });
+  }
+  tf.dispose([x, value, ...Object.values(grads), ...vars]);
+  return out;
+}
+
+Deno.test("gradients of conv2d, depthwise and fused conv on wasm match cpu", async () => {
+  const data = [
+    random([2, 11, 10, 3], 1),
+    random([3, 3, 3, 6], 2),
+    random([3, 3, 6, 5], 3),
+    random([3, 3, 5, 2], 4),
+    random([3, 3, 10, 4], 5),
+  ];
+  const ref = await gradsOn("cpu", data);
+  const got = await gradsOn("wasm", data);
+  ref.forEach((r, i) => {
+    assertLessOrEqual(relativeError(got[i]!, r), TOLERANCE, `output ${i}`);
+  });
+});
+
+Deno.test("wasm gradient kernels release every intermediate tensor", async () => {
+  await useBackend("wasm");
+  const x = tf.variable(tensor(random([1, 9, 9, 3], 6)));
+  const w = tf.variable(tensor(random([3, 3, 3, 4], 7)));
+  const dw = tf.variable(tensor(random([3, 3, 3, 2], 8)));
+  const step = () =>
+    tf.tidy(() =>
+      tf.variableGrads(() =>
+        tf.add(
+          tf.sum(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, "same")),
+          tf.sum(tf.depthwiseConv2d(x as tf.Tensor4D, dw as tf.Tensor4D, 1, "valid")),
+        )
+      ).value
+    ).dispose();
+  step();
+  const before = tf.memory();
+  const backendBefore = tf.backend().numDataIds();
+  for (let i = 0; i < 3; i++) step();
+  assertEquals(tf.memory().numTensors, before.numTensors);
+  assertEquals(tf.memory().numDataBuffers, before.numDataBuffers);
+  assertEquals(tf.backend().numDataIds(), backendBefore);
+  tf.dispose([x, w, dw]);
+});
+
+Deno.test("the replacement Conv2DBackpropInput agrees with wasm's native one", async () => {
+  const dy = random([1, 6, 6, 4], 9), w = random([3, 3, 2, 4], 10);
+  const native = nativeWasmKernel("Conv2DBackpropInput")!;
+  const attrs = { strides: 2, pad: "same", dataFormat: "NHWC", inputShape: [1, 12, 11, 2] };
+  const theirs = await on("wasm", () => {
+    const backend = tf.backend();
+    native.setupFunc?.(backend);
+    const info = native.kernelFunc({
+      inputs: { dy: tensor(dy), filter: tensor(w) },
+      backend,
+      attrs: attrs as unknown as tf.NamedAttrMap,
+    }) as tf.TensorInfo;
+    return tf.engine().makeTensorFromTensorInfo(info);
+  });
+  const ours = await on(
+    "wasm",
+    () =>
+      tf.engine().runKernel(
+        "Conv2DBackpropInput",
+        { dy: tensor(dy), filter: tensor(w) },
+        attrs as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor,
+  );
+  assertLessOrEqual(relativeError(ours, theirs), TOLERANCE);
+});
