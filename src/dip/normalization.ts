@@ -106,8 +106,8 @@ export class BatchNorm {
       minExclusive: true,
     });
     if (options.affine ?? true) {
-      this.gamma = tf.variable(tf.ones([channels]) as tf.Tensor1D, true);
-      this.beta = tf.variable(tf.zeros([channels]) as tf.Tensor1D, true);
+      this.gamma = tf.tidy(() => tf.variable(tf.ones([channels]) as tf.Tensor1D, true));
+      this.beta = tf.tidy(() => tf.variable(tf.zeros([channels]) as tf.Tensor1D, true));
     }
   }
 
@@ -153,7 +153,7 @@ export class MeanOnlyBatchNorm {
    */
   constructor(channels: number) {
     assertNumber(channels, "channels", { min: 1, integer: true });
-    this.bias = tf.variable(tf.zeros([channels]) as tf.Tensor1D, true);
+    this.bias = tf.tidy(() => tf.variable(tf.zeros([channels]) as tf.Tensor1D, true));
   }
 
   /**

@@ -37,10 +37,13 @@ Deno.test("meanOnlyBatchNorm removes the channel mean, keeps the scale and adds 
 });
 
 Deno.test("normalisation layers expose their variables and validate shapes", () => {
+  const before = tf.memory().numTensors;
   const bn = new BatchNorm(3);
   const mo = new MeanOnlyBatchNorm(3);
   assertEquals(Object.keys(bn.variables("n")), ["n/gamma", "n/beta"]);
-  assertEquals(Object.keys(new BatchNorm(3, { affine: false }).variables("n")), []);
+  const plain = new BatchNorm(3, { affine: false });
+  assertEquals(Object.keys(plain.variables("n")), []);
+  plain.dispose();
   assertEquals(Object.keys(mo.variables("n")), ["n/bias"]);
   const x = tf.zeros([1, 2, 2, 4]) as tf.Tensor4D;
   assertThrows(() => bn.apply(x), RangeError, "gamma must have shape [4]");
@@ -48,4 +51,5 @@ Deno.test("normalisation layers expose their variables and validate shapes", () 
   x.dispose();
   bn.dispose();
   mo.dispose();
+  assertEquals(tf.memory().numTensors, before, "the layers leak tensors");
 });
