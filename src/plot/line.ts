@@ -22,6 +22,8 @@ export interface LineSeries {
   dash?: "solid" | "dash" | "dot" | "dashdot";
   /** CSS colour; absent takes plotly's next colour. */
   color?: string;
+  /** Plot against the right-hand y axis (default `false`), for a second unit. */
+  rightAxis?: boolean;
 }
 
 /** A vertical line across the plot with a label. */
@@ -52,6 +54,10 @@ export interface LineFigureOptions {
   markers?: readonly LineMarker[];
   /** Visible y range `[low, high]` in data units (also for a log axis). */
   yRange?: readonly [number, number];
+  /** Title of the right-hand y axis (used by series with `rightAxis`). */
+  y2Title?: string;
+  /** Visible range of the right-hand y axis. */
+  y2Range?: readonly [number, number];
 }
 
 /**
@@ -99,6 +105,7 @@ export function lineFigure(options: LineFigureOptions): Figure {
       y: s.y.map((v) => (Number.isFinite(v) ? v : null)),
       line,
       ...(s.color ? { marker: { color: s.color } } : {}),
+      ...(s.rightAxis ? { yaxis: "y2" } : {}),
     };
   });
 
@@ -112,6 +119,16 @@ export function lineFigure(options: LineFigureOptions): Figure {
     assertNumber(hi, "yRange[1]", { min: lo, minExclusive: true });
     if (logY) assertNumber(lo, "yRange[0]", { min: 0, minExclusive: true });
     yaxis.range = logY ? [Math.log10(lo), Math.log10(hi)] : [lo, hi];
+  }
+
+  const right = series.some((s) => s.rightAxis);
+  const yaxis2: PlotAxis = { overlaying: "y", side: "right", showgrid: false };
+  if (options.y2Title) yaxis2.title = { text: options.y2Title };
+  if (options.y2Range) {
+    const [lo, hi] = options.y2Range;
+    assertNumber(lo, "y2Range[0]");
+    assertNumber(hi, "y2Range[1]", { min: lo, minExclusive: true });
+    yaxis2.range = [lo, hi];
   }
 
   const shapes = markers.map((m, i) => {
@@ -146,9 +163,11 @@ export function lineFigure(options: LineFigureOptions): Figure {
       ...(options.title ? { title: { text: options.title } } : {}),
       xaxis,
       yaxis,
+      ...(right ? { yaxis2 } : {}),
       shapes,
       annotations,
-      margin: { t: options.title ? 50 : 20, r: 20, b: 50, l: 60 },
+      ...(right ? { legend: { x: 1.08, xanchor: "left" } } : {}),
+      margin: { t: options.title ? 50 : 20, r: right ? 60 : 20, b: 50, l: 60 },
     },
   };
 }

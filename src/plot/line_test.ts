@@ -87,3 +87,25 @@ Deno.test("lineFigure: bad series and ranges are named", () => {
     "markers[0].x",
   );
 });
+
+Deno.test("lineFigure: series on the right-hand axis get a second y axis", () => {
+  const fig = lineFigure({
+    series: [
+      { name: "PSNR", x: [5, 25], y: [34, 20] },
+      { name: "SSIM", x: [5, 25], y: [0.95, 0.5], rightAxis: true },
+    ],
+    yTitle: "PSNR (dB)",
+    y2Title: "SSIM",
+    y2Range: [0, 1],
+  });
+  assertEquals(fig.data[0].yaxis, undefined);
+  assertEquals(fig.data[1].yaxis, "y2");
+  assertEquals(fig.layout.yaxis2, {
+    overlaying: "y",
+    side: "right",
+    showgrid: false,
+    title: { text: "SSIM" },
+    range: [0, 1],
+  });
+  assertEquals(lineFigure({ series: [{ name: "a", x: [0], y: [0] }] }).layout.yaxis2, undefined);
+});
