@@ -115,6 +115,7 @@ function selectNotebooks(all: string[], names: string[]): string[] {
 
 /** The last traceback lines of a failed nbconvert run: the cell error itself. */
 function errorSummary(stderr: string): string {
+  // deno-lint-ignore no-control-regex -- strips ANSI colour codes
   const lines = stderr.replace(/\x1b\[[0-9;]*m/g, "").split("\n");
   const start = lines.findIndex((l) => l.includes("An error occurred while executing"));
   const tail = (start >= 0 ? lines.slice(start) : lines.slice(-40)).filter((l) => l.trim() !== "");
