@@ -39,43 +39,76 @@ function reflect(i: number, n: number): number {
 
 /**
  * `scipy.ndimage.uniform_filter1d(x, size, axis, mode="reflect")` on a
- * row-major gray array.
+ * row-major gray array, by running sums (whole rows at a time for axis 0).
  */
 function uniformFilter1d(g: GrayArray, size: number, axis: 0 | 1): Float64Array {
   const { data, height: h, width: w } = g;
   const out = new Float64Array(h * w);
-  const n = axis === 0 ? h : w, lines = axis === 0 ? w : h;
-  const stride = axis === 0 ? w : 1, lineStride = axis === 0 ? 1 : w;
   const left = size >> 1;
-  const index = new Int32Array(n + size - 1);
-  for (let j = 0; j < index.length; j++) index[j] = reflect(j - left, n) * stride;
-  for (let l = 0; l < lines; l++) {
-    const base = l * lineStride;
-    for (let i = 0; i < n; i++) {
+  if (axis === 1) {
+    for (let y = 0; y < h; y++) {
+      const row = y * w;
       let s = 0;
-      for (let k = 0; k < size; k++) s += data[base + index[i + k]];
-      out[base + i * stride] = s / size;
+      for (let k = 0; k < size; k++) s += data[row + reflect(k - left, w)];
+      out[row] = s / size;
+      for (let x = 1; x < w; x++) {
+        s += data[row + reflect(x - left + size - 1, w)] - data[row + reflect(x - left - 1, w)];
+        out[row + x] = s / size;
+      }
+    }
+  } else {
+    const s = new Float64Array(w);
+    for (let k = 0; k < size; k++) {
+      const row = reflect(k - left, h) * w;
+      for (let x = 0; x < w; x++) s[x] += data[row + x];
+    }
+    for (let x = 0; x < w; x++) out[x] = s[x] / size;
+    for (let y = 1; y < h; y++) {
+      const add = reflect(y - left + size - 1, h) * w, drop = reflect(y - left - 1, h) * w;
+      for (let x = 0; x < w; x++) {
+        s[x] += data[add + x] - data[drop + x];
+        out[y * w + x] = s[x] / size;
+      }
     }
   }
   return out;
 }
 
 /**
- * Absolute Sobel response along `axis` (difference along it, [1, 2, 1]
- * smoothing across), at an interior pixel; the scale and sign do not matter to
- * the metric's ratio.
+ * Sums of the absolute Sobel responses along `axis` over the interior
+ * `[2, n-1)²` of `x` and of `blurred`: M1 = Σ S, M2 = Σ max(0, S − S_b), each
+ * response floored at 2^-52 as scikit-image does. Responses are the
+ * difference along the axis smoothed by [1, 2, 1] / 4 across it.
  */
-function sobelAbs(x: Float64Array, w: number, y: number, c: number, axis: 0 | 1): number {
-  let v: number;
-  if (axis === 0) {
-    const up = (y - 1) * w, down = (y + 1) * w;
-    v = (x[down + c - 1] - x[up + c - 1]) + 2 * (x[down + c] - x[up + c]) +
-      (x[down + c + 1] - x[up + c + 1]);
-  } else {
-    const a = (y - 1) * w + c, b = y * w + c, d = (y + 1) * w + c;
-    v = (x[a + 1] - x[a - 1]) + 2 * (x[b + 1] - x[b - 1]) + (x[d + 1] - x[d - 1]);
+function sobelSums(x: Float64Array, blurred: Float64Array, h: number, w: number, axis: 0 | 1) {
+  // Along axis 0 the difference is between rows y+1 and y-1 at columns c-1, c, c+1;
+  // along axis 1 between columns c+1 and c-1 at rows y-1, y, y+1.
+  const dPlus = axis === 0 ? w : 1, across = axis === 0 ? 1 : w;
+  let m1 = 0, m2 = 0;
+  for (let y = 2; y < h - 1; y++) {
+    for (let c = 2; c < w - 1; c++) {
+      const i = y * w + c;
+      const a = i - across, b = i + across;
+      const s = Math.max(
+        EPSILON,
+        Math.abs(
+          (x[a + dPlus] - x[a - dPlus]) + 2 * (x[i + dPlus] - x[i - dPlus]) +
+            (x[b + dPlus] - x[b - dPlus]),
+        ) / 4,
+      );
+      const sb = Math.max(
+        EPSILON,
+        Math.abs(
+          (blurred[a + dPlus] - blurred[a - dPlus]) +
+            2 * (blurred[i + dPlus] - blurred[i - dPlus]) +
+            (blurred[b + dPlus] - blurred[b - dPlus]),
+        ) / 4,
+      );
+      m1 += s;
+      if (s > sb) m2 += s - sb;
+    }
   }
-  return Math.abs(v) / 4;
+  return { m1, m2 };
 }
 
 /**
@@ -92,16 +125,7 @@ export function blurEffectArray(gray: GrayArray, hSize = 11): number {
   }
   let worst = -Infinity;
   for (const axis of [0, 1] as const) {
-    const blurred = uniformFilter1d(gray, hSize, axis);
-    let m1 = 0, m2 = 0;
-    for (let y = 2; y < h - 1; y++) {
-      for (let x = 2; x < w - 1; x++) {
-        const sharp = Math.max(EPSILON, sobelAbs(data, w, y, x, axis));
-        const blur = Math.max(EPSILON, sobelAbs(blurred, w, y, x, axis));
-        m1 += sharp;
-        if (sharp > blur) m2 += sharp - blur;
-      }
-    }
+    const { m1, m2 } = sobelSums(data, uniformFilter1d(gray, hSize, axis), h, w, axis);
     worst = Math.max(worst, Math.abs(m1 - m2) / m1);
   }
   return worst;

@@ -40,17 +40,6 @@ export interface MlvSharpnessOptions extends MlvMapOptions {
   decay?: number;
 }
 
-const NEIGHBOURS: readonly [number, number][] = [
-  [-1, -1],
-  [-1, 0],
-  [-1, 1],
-  [0, -1],
-  [0, 1],
-  [1, -1],
-  [1, 0],
-  [1, 1],
-];
-
 /**
  * The MLV map of a gray array.
  *
@@ -65,20 +54,52 @@ export function mlvMapArray(gray: GrayArray, variation: MlvVariation = "absolute
   }
   const mw = w - 2;
   const out = new Float64Array((h - 2) * mw);
-  const offsets = NEIGHBOURS.map(([dy, dx]) => dy * w + dx);
   const signed = variation === "signed";
+  const offsets = Int32Array.of(-w - 1, -w, -w + 1, -1, 1, w - 1, w, w + 1);
   for (let y = 1; y < h - 1; y++) {
+    const o = (y - 1) * mw - 1;
     for (let x = 1; x < w - 1; x++) {
       const i = y * w + x, c = data[i];
-      let best = -Infinity;
-      for (const o of offsets) {
-        const d = signed ? data[i + o] - c : Math.abs(data[i + o] - c);
-        if (d > best || Number.isNaN(d)) best = d;
+      let hi = -Infinity, lo = Infinity; // largest and smallest neighbour
+      for (let k = 0; k < 8; k++) {
+        const v = data[i + offsets[k]];
+        if (v > hi) hi = v;
+        if (v < lo) lo = v;
       }
-      out[(y - 1) * mw + (x - 1)] = best;
+      // max(neighbour - centre), or max |neighbour - centre| = max(hi - c, c - lo).
+      out[o + x] = signed || hi - c >= c - lo ? hi - c : c - lo;
     }
   }
   return out;
+}
+
+/**
+ * Rearranges `a` so that its `k` largest values occupy `a[n-k .. n)` (in any
+ * order): Hoare-partition quickselect, median-of-three pivots.
+ */
+function selectTop(a: Float64Array, k: number): void {
+  const target = a.length - k;
+  let lo = 0, hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    const x = a[lo], y = a[mid], z = a[hi];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return;
+  }
 }
 
 /**
@@ -90,13 +111,16 @@ export function mlvMapArray(gray: GrayArray, variation: MlvVariation = "absolute
  * @returns The sharpness (NaN if the map holds NaN).
  */
 export function weightedMlvSigma(map: Float64Array, top = 1000, decay = 0.01): number {
-  const sorted = Float64Array.from(map).sort(); // ascending, NaN last
-  const n = sorted.length;
-  if (n === 0 || Number.isNaN(sorted[n - 1])) return NaN;
+  const n = map.length;
+  if (n === 0) return NaN;
+  for (let i = 0; i < n; i++) if (Number.isNaN(map[i])) return NaN;
   const k = Math.min(top, n);
+  const values = Float64Array.from(map);
+  selectTop(values, k);
+  const sorted = values.subarray(n - k).sort(); // the k largest, ascending
   let s = 0;
   for (let r = 1; r <= k; r++) {
-    const v = sorted[n - r] * Math.exp(-decay * r);
+    const v = sorted[k - r] * Math.exp(-decay * r);
     s += v * v;
   }
   return Math.sqrt(s / k);
