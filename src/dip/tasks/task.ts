@@ -25,6 +25,8 @@ import { addGaussianNoise } from "../../io/noise.ts";
 import { jpegCompress } from "../../io/jpeg.ts";
 import { toGray } from "../../io/color.ts";
 import { resize } from "../../io/resize.ts";
+import { psnr, psnrAsync } from "../../metrics/psnr.ts";
+import { ssim, ssimAsync } from "../../metrics/ssim.ts";
 import { enhanceDetails } from "./enhance.ts";
 import { LanczosDownsampler, type LanczosKind } from "./lanczos.ts";
 import { benchmarkLuma } from "./luma.ts";
@@ -126,6 +128,8 @@ export type DipTask = DenoiseTask | JpegTask | InpaintTask | SuperResTask | Enha
 export interface TaskScore {
   /** PSNR in dB (peak 1) as the thesis reports it for the task. */
   psnr: number;
+  /** Mean SSIM on the same pixels (scikit-image defaults), when `prepareTask` was asked for it. */
+  ssim?: number;
 }
 
 /** A task's data and operator, ready for `fitDip`. Dispose it when done. */
@@ -155,12 +159,20 @@ export interface PreparedTask {
   /** Whether the thesis stops this task automatically (denoise, jpeg, inpaint) or at `steps`. */
   autoStop: boolean;
   /**
-   * Scores a network output (clipped to [0, 1] first) as the thesis does for the task.
+   * Scores a network output (clipped to [0, 1] first) as the thesis does for
+   * the task; reads back synchronously (cpu, wasm).
    *
    * @param output An image of `outputShape` (not disposed).
-   * @returns The PSNR.
+   * @returns The PSNR (and SSIM when asked for).
    */
   score(output: tf.Tensor3D): TaskScore;
+  /**
+   * {@linkcode PreparedTask.score} read back asynchronously (WebGPU).
+   *
+   * @param output An image of `outputShape` (not disposed).
+   * @returns The PSNR (and SSIM when asked for).
+   */
+  scoreAsync(output: tf.Tensor3D): Promise<TaskScore>;
   /**
    * Turns the network output into the task's result: the enhanced image for
    * `enhance`, a clipped copy otherwise.
@@ -177,6 +189,8 @@ export interface PreparedTask {
 export interface PrepareOptions {
   /** Seed of the noise (denoise) and mask (Bernoulli inpainting) draws; default 0. */
   seed?: number;
+  /** Also compute SSIM in `score` (src/metrics `ssim`, scikit-image defaults); default `false`. */
+  ssim?: boolean;
 }
 
 const KINDS = ["denoise", "jpeg", "inpaint", "superres", "enhance"] as const;
@@ -222,26 +236,19 @@ export async function prepareTask(
   if (!(lo >= 0 && hi <= 1)) {
     throw new RangeError(`clean must hold values in [0, 1], got [${lo}, ${hi}]`);
   }
+  const withSsim = options.ssim ?? false;
   switch (task.kind) {
     case "denoise":
-      return prepareDenoise(clean, task, seed);
+      return assemble(prepareDenoise(clean, task, seed), withSsim);
     case "jpeg":
-      return await prepareJpeg(clean, task);
+      return assemble(await prepareJpeg(clean, task), withSsim);
     case "inpaint":
-      return prepareInpaint(clean, task, seed);
+      return assemble(prepareInpaint(clean, task, seed), withSsim);
     case "superres":
-      return prepareSuperRes(clean, task);
+      return assemble(prepareSuperRes(clean, task), withSsim);
     case "enhance":
-      return prepareEnhance(clean, task);
+      return assemble(prepareEnhance(clean, task), withSsim);
   }
-}
-
-/** PSNR with peak 1 between two same-shaped images, after clipping `output`. */
-function psnr01(output: tf.Tensor, reference: tf.Tensor): number {
-  const mse = tf.tidy(() =>
-    tf.mean(tf.squaredDifference(tf.clipByValue(output, 0, 1), reference)).dataSync()[0]
-  );
-  return mse === 0 ? Infinity : -10 * Math.log10(mse);
 }
 
 function checkOutput(output: tf.Tensor3D, shape: readonly number[]): void {
@@ -253,53 +260,84 @@ function checkOutput(output: tf.Tensor3D, shape: readonly number[]): void {
   }
 }
 
-/** Assembles the common parts of a prepared task. */
-function prepared(
-  parts: Omit<PreparedTask, "score" | "finish" | "dispose" | "outputShape"> & {
-    outputShape?: [number, number, number];
-    scoreFn: (clipped: tf.Tensor3D) => TaskScore;
-    finishFn?: (output: tf.Tensor3D) => tf.Tensor3D;
-    owned?: tf.Tensor[];
-    onDispose?: () => void;
-  },
-): PreparedTask {
-  const { scoreFn, finishFn, owned = [], onDispose, ...rest } = parts;
+/** What each task builder returns; {@linkcode assemble} adds the methods. */
+type Parts = Omit<PreparedTask, "score" | "scoreAsync" | "finish" | "dispose" | "outputShape"> & {
+  /** Defaults to the shape of `clean`. */
+  outputShape?: [number, number, number];
+  /** What the scored output is compared to (owned). */
+  reference: tf.Tensor3D;
+  /** The scored pixels of a clipped output (default: the output itself). */
+  view?: (clipped: tf.Tensor3D) => tf.Tensor3D;
+  /** Result of `finish` for a clipped output (default: the clipped output). */
+  finishFn?: (clipped: tf.Tensor3D) => tf.Tensor3D;
+  /** Further tensors to dispose. */
+  owned?: tf.Tensor[];
+  /** Further clean-up. */
+  onDispose?: () => void;
+};
+
+function assemble(parts: Parts, withSsim: boolean): PreparedTask {
+  const { reference, view, finishFn, owned = [], onDispose, ...rest } = parts;
   const outputShape = parts.outputShape ?? (parts.clean.shape as [number, number, number]);
-  const all = [rest.target, rest.clean, rest.mask, rest.baseline, ...owned].filter(
-    (t): t is tf.Tensor => t !== undefined,
-  );
+  const all = [rest.target, rest.clean, rest.mask, rest.baseline, reference, ...owned];
+  const scored = (output: tf.Tensor3D) => {
+    checkOutput(output, outputShape);
+    return tf.tidy(() => {
+      const clipped = tf.clipByValue(output, 0, 1) as tf.Tensor3D;
+      return view ? view(clipped) : clipped;
+    });
+  };
   return {
     ...rest,
     outputShape,
     score(output) {
-      checkOutput(output, outputShape);
-      return scoreFn(output);
+      const x = scored(output);
+      try {
+        const result: TaskScore = { psnr: psnr(reference, x) };
+        if (withSsim) result.ssim = ssim(reference, x);
+        return result;
+      } finally {
+        x.dispose();
+      }
+    },
+    async scoreAsync(output) {
+      const x = scored(output);
+      try {
+        const result: TaskScore = { psnr: await psnrAsync(reference, x) };
+        if (withSsim) result.ssim = await ssimAsync(reference, x);
+        return result;
+      } finally {
+        x.dispose();
+      }
     },
     finish(output) {
       checkOutput(output, outputShape);
-      return finishFn ? finishFn(output) : tf.clipByValue(output, 0, 1) as tf.Tensor3D;
+      return tf.tidy(() => {
+        const clipped = tf.clipByValue(output, 0, 1) as tf.Tensor3D;
+        return finishFn ? finishFn(clipped) : clipped;
+      });
     },
     dispose() {
-      for (const t of new Set(all)) if (!t.isDisposed) t.dispose();
+      for (const t of new Set(all)) if (t !== undefined && !t.isDisposed) t.dispose();
       onDispose?.();
     },
   };
 }
 
-function prepareDenoise(clean: tf.Tensor3D, task: DenoiseTask, seed: number): PreparedTask {
+function prepareDenoise(clean: tf.Tensor3D, task: DenoiseTask, seed: number): Parts {
   const sigma = assertNumber(task.sigma, "task.sigma", { min: 0, max: 255, minExclusive: true });
   const c = tf.clone(clean);
-  return prepared({
+  return {
     task: { ...task, sigma, steps: task.steps ?? 10_000 },
     target: addGaussianNoise(clean, sigma, { seed, clip: true }),
     clean: c,
     steps: task.steps ?? 10_000,
     autoStop: true,
-    scoreFn: (out) => ({ psnr: psnr01(out, c) }),
-  });
+    reference: c,
+  };
 }
 
-async function prepareJpeg(clean: tf.Tensor3D, task: JpegTask): Promise<PreparedTask> {
+async function prepareJpeg(clean: tf.Tensor3D, task: JpegTask): Promise<Parts> {
   const quality = assertNumber(task.quality, "task.quality", { min: 1, max: 100, integer: true });
   const luma = assertOneOf(task.luma ?? "studio", ["studio", "full"], "task.luma");
   // The gray image, rounded to 8 bits as the benchmark's image files are.
@@ -314,17 +352,17 @@ async function prepareJpeg(clean: tf.Tensor3D, task: JpegTask): Promise<Prepared
     y.dispose();
     throw e;
   }
-  return prepared({
+  return {
     task: { ...task, quality, luma, steps: task.steps ?? 10_000 },
     target,
     clean: y,
     steps: task.steps ?? 10_000,
     autoStop: true,
-    scoreFn: (out) => ({ psnr: psnr01(out, y) }),
-  });
+    reference: y,
+  };
 }
 
-function prepareInpaint(clean: tf.Tensor3D, task: InpaintTask, seed: number): PreparedTask {
+function prepareInpaint(clean: tf.Tensor3D, task: InpaintTask, seed: number): Parts {
   const shape = clean.shape;
   let mask: tf.Tensor3D;
   let filled: InpaintTask;
@@ -344,7 +382,7 @@ function prepareInpaint(clean: tf.Tensor3D, task: InpaintTask, seed: number): Pr
   const c = tf.clone(clean);
   const mask4 = tf.keep(tf.expandDims(mask, 0) as tf.Tensor4D);
   const [h, w, ch] = shape;
-  return prepared({
+  return {
     task: { ...filled, steps: task.steps ?? 10_000 },
     target: tf.mul(clean, mask) as tf.Tensor3D,
     clean: c,
@@ -360,11 +398,11 @@ function prepareInpaint(clean: tf.Tensor3D, task: InpaintTask, seed: number): Pr
     steps: task.steps ?? 10_000,
     autoStop: true,
     owned: [mask4],
-    scoreFn: (out) => ({ psnr: psnr01(out, c) }),
-  });
+    reference: c,
+  };
 }
 
-function prepareSuperRes(clean: tf.Tensor3D, task: SuperResTask): PreparedTask {
+function prepareSuperRes(clean: tf.Tensor3D, task: SuperResTask): Parts {
   const factor = assertNumber(task.factor, "task.factor", { min: 2, integer: true });
   const shave = assertNumber(task.shave ?? factor, "task.shave", { min: 0, integer: true });
   // Throws for odd factors (phase 0.5 needs an even one) and unknown kernels.
@@ -387,7 +425,7 @@ function prepareSuperRes(clean: tf.Tensor3D, task: SuperResTask): PreparedTask {
   const baseline = resize8bit(target, [h, w], "bicubic");
   const hr = tf.clone(clean);
   const yRef = tf.tidy(() => shaved(benchmarkLuma(hr), shave));
-  return prepared({
+  return {
     task: {
       ...task,
       factor,
@@ -402,12 +440,10 @@ function prepareSuperRes(clean: tf.Tensor3D, task: SuperResTask): PreparedTask {
     degrade: (x) => down.apply(x),
     steps: task.steps ?? 500 * factor,
     autoStop: false,
-    owned: [yRef],
+    reference: yRef,
+    view: (clipped) => shaved(benchmarkLuma(clipped), shave),
     onDispose: () => down.dispose(),
-    scoreFn: (out) => ({
-      psnr: tf.tidy(() => psnr01(shaved(benchmarkLuma(tf.clipByValue(out, 0, 1)), shave), yRef)),
-    }),
-  });
+  };
 }
 
 /**
@@ -433,21 +469,18 @@ function shaved(image: tf.Tensor3D, shave: number): tf.Tensor3D {
   return tf.slice(image, [shave, shave, 0], [h - 2 * shave, w - 2 * shave, c]);
 }
 
-function prepareEnhance(clean: tf.Tensor3D, task: EnhanceTask): PreparedTask {
+function prepareEnhance(clean: tf.Tensor3D, task: EnhanceTask): Parts {
   const lambda = assertNumber(task.lambda, "task.lambda", { min: 0, minExclusive: true });
   const amount = assertNumber(task.amount ?? 1, "task.amount", { min: 0 });
   const positiveOnly = task.positiveOnly ?? false;
   const x0 = tf.clone(clean);
-  return prepared({
+  return {
     task: { ...task, lambda, amount, positiveOnly, steps: task.steps ?? 5_000 },
     target: x0,
     clean: x0,
     steps: task.steps ?? 5_000,
     autoStop: false,
-    scoreFn: (out) => ({ psnr: psnr01(out, x0) }),
-    finishFn: (out) =>
-      tf.tidy(() =>
-        enhanceDetails(x0, tf.clipByValue(out, 0, 1) as tf.Tensor3D, { amount, positiveOnly })
-      ),
-  });
+    reference: x0,
+    finishFn: (clipped) => enhanceDetails(x0, clipped, { amount, positiveOnly }),
+  };
 }

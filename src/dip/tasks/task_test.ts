@@ -249,6 +249,23 @@ Deno.test("inpaint: y0 = x ⊙ m, operator x ⊙ m, no gradient on missing pixel
   clean.dispose();
 });
 
+Deno.test("score: optional SSIM and an async variant with the same values", async () => {
+  const hr = HR();
+  const before = tf.memory().numTensors;
+  const t = await prepareTask(hr, { kind: "superres", factor: 4 }, { ssim: true });
+  const perfect = t.score(hr);
+  assertEquals(perfect, { psnr: Infinity, ssim: 1 });
+  const s = t.score(t.baseline!);
+  assert(s.ssim! > 0.3 && s.ssim! < 1, `bicubic SSIM ${s.ssim}`);
+  assertEquals(await t.scoreAsync(t.baseline!), s);
+  const plain = await prepareTask(hr, { kind: "denoise", sigma: 15 });
+  assertEquals(Object.keys(plain.score(plain.target)), ["psnr"]);
+  t.dispose();
+  plain.dispose();
+  assertEquals(tf.memory().numTensors, before);
+  hr.dispose();
+});
+
 Deno.test("enhance: the target is x0, finish() unsharp-masks the smooth output", async () => {
   const x0 = tf.tensor3d([[[0.2], [0.2], [0.8], [0.8]]]);
   const xs = tf.tensor3d([[[0.2], [0.35], [0.65], [0.8]]]);
