@@ -127,8 +127,8 @@ const depthwiseGradient: tf.GradConfig = {
  * registerConvGradients();
  * await tf.setBackend("cpu");
  * const w = tf.ones([3, 3, 1, 1]) as tf.Tensor4D;
- * const g = tf.grad((x: tf.Tensor4D) => tf.conv2d(x, w, 1, "same", "NHWC", 2).sum());
- * const dx = g(tf.ones([1, 5, 5, 1]) as tf.Tensor4D);
+ * const g = tf.grad((x: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w, 1, "same", "NHWC", 2).sum());
+ * const dx = g(tf.ones([1, 5, 5, 1]));
  * // the centre pixel feeds every output whose dilated window covers it: 9 of them
  * if (dx.dataSync()[12] !== 9) throw new Error();
  * ```

@@ -2,11 +2,12 @@
  * Gradient kernels for the wasm backend. tfjs-backend-wasm 4.22 has no
  * `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropInput` or
  * `DepthwiseConv2dNativeBackpropFilter` kernel (so conv nets cannot train on
- * it), and its `Conv2DBackpropInput` is a plain loop about 10x slower than
- * its XNNPACK `Conv2D`. {@linkcode registerWasmKernels} registers kernels
- * for all four, each composed of the backend's own fast kernels (`Conv2D`,
- * `DepthwiseConv2dNative`, `Transpose`, `Slice`, `Pad`, ...), see
- * `conv2d_grad.ts` and `depthwise_grad.ts`.
+ * it), nor `UnsortedSegmentSum` (the gradient of `tf.gather`), and its
+ * `Conv2DBackpropInput` is a plain loop about 10x slower than its XNNPACK
+ * `Conv2D`. {@linkcode registerWasmKernels} registers kernels for all five,
+ * each composed of the backend's own fast kernels (`Conv2D`,
+ * `DepthwiseConv2dNative`, `Transpose`, `Slice`, `Pad`, `ScatterNd`, ...),
+ * see `conv2d_grad.ts` and `depthwise_grad.ts`.
  *
  * The other gradients this project uses (resize, mirror pad, batch norm,
  * leaky ReLU, sigmoid, pooling, concat, slice, reductions) already run on
@@ -24,6 +25,7 @@ export const WASM_GRADIENT_KERNELS = [
   "Conv2DBackpropInput",
   "DepthwiseConv2dNativeBackpropFilter",
   "DepthwiseConv2dNativeBackpropInput",
+  "UnsortedSegmentSum",
 ] as const;
 
 type Shape4 = [number, number, number, number];
@@ -55,9 +57,9 @@ const native = new Map<string, tf.KernelConfig>();
  * @param run Computes the output from the inputs and attributes.
  * @returns The kernel config, for the wasm backend.
  */
-function composite(
+function composite<A>(
   kernelName: string,
-  run: (inputs: Inputs, attrs: ConvGradAttrs) => tf.Tensor,
+  run: (inputs: Inputs, attrs: A) => tf.Tensor,
 ): tf.KernelConfig {
   const kernelFunc: tf.KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
     const backend = anyBackend as tf.KernelBackend;
@@ -70,13 +72,7 @@ function composite(
     }
     let out: tf.Tensor;
     try {
-      const a = attrs as unknown as ConvGradAttrs;
-      if (a.dataFormat !== undefined && a.dataFormat !== "NHWC") {
-        throw new RangeError(
-          `${kernelName} on wasm supports dataFormat "NHWC" only, got "${a.dataFormat}"`,
-        );
-      }
-      out = tf.tidy(() => run(wrapped, a));
+      out = tf.tidy(() => run(wrapped, attrs as unknown as A));
     } finally {
       for (const t of Object.values(wrapped)) t.dispose();
     }
@@ -88,7 +84,12 @@ function composite(
   return { kernelName, backendName: "wasm", kernelFunc };
 }
 
-function geometry(a: ConvGradAttrs) {
+function geometry(kernelName: string, a: ConvGradAttrs) {
+  if (a.dataFormat !== undefined && a.dataFormat !== "NHWC") {
+    throw new RangeError(
+      `${kernelName} on wasm supports dataFormat "NHWC" only, got "${a.dataFormat}"`,
+    );
+  }
   return {
     strides: a.strides,
     dilations: a.dilations ?? 1,
@@ -98,39 +99,65 @@ function geometry(a: ConvGradAttrs) {
 }
 
 const configs: tf.KernelConfig[] = [
-  composite(
+  composite<ConvGradAttrs>(
     "Conv2DBackpropFilter",
     ({ x, dy }, a) =>
       conv2dGradFilter(x as tf.Tensor4D, dy as tf.Tensor4D, {
-        ...geometry(a),
+        ...geometry("Conv2DBackpropFilter", a),
         filterShape: a.filterShape!,
       }),
   ),
-  composite(
+  composite<ConvGradAttrs>(
     "Conv2DBackpropInput",
     ({ dy, filter }, a) =>
       conv2dGradInput(dy as tf.Tensor4D, filter as tf.Tensor4D, {
-        ...geometry(a),
+        ...geometry("Conv2DBackpropInput", a),
         inputShape: a.inputShape!,
       }),
   ),
-  composite(
+  composite<ConvGradAttrs>(
     "DepthwiseConv2dNativeBackpropFilter",
     ({ x, dy }, a) =>
       depthwiseConv2dGradFilter(x as tf.Tensor4D, dy as tf.Tensor4D, {
-        ...geometry(a),
+        ...geometry("DepthwiseConv2dNativeBackpropFilter", a),
         filterShape: a.filterShape!,
       }),
   ),
-  composite(
+  composite<ConvGradAttrs>(
     "DepthwiseConv2dNativeBackpropInput",
     ({ dy, filter }, a) =>
       depthwiseConv2dGradInput(dy as tf.Tensor4D, filter as tf.Tensor4D, {
-        ...geometry(a),
+        ...geometry("DepthwiseConv2dNativeBackpropInput", a),
         inputShape: a.inputShape!,
       }),
   ),
+  composite<{ numSegments: number }>(
+    "UnsortedSegmentSum",
+    ({ x, segmentIds }, { numSegments }) => unsortedSegmentSum(x!, segmentIds!, numSegments),
+  ),
 ];
+
+/**
+ * Sums the rows of `x` into `numSegments` segments (tfjs's
+ * `UnsortedSegmentSum`, the gradient of `tf.gather`), as a scatter-add; ids
+ * outside `[0, numSegments)` are dropped, as tfjs's cpu kernel drops them.
+ *
+ * @param x Values, `[n, ...]`.
+ * @param segmentIds Segment of each row, int32 `[n]`.
+ * @param numSegments Number of segments.
+ * @returns `[numSegments, ...]`.
+ */
+function unsortedSegmentSum(x: tf.Tensor, segmentIds: tf.Tensor, numSegments: number): tf.Tensor {
+  const ids = tf.reshape(segmentIds, [-1]);
+  const valid = tf.logicalAnd(tf.greaterEqual(ids, 0), tf.less(ids, numSegments));
+  const safe = tf.where(valid, ids, tf.fill(ids.shape, numSegments, "int32"));
+  const rows = tf.reshape(x, [ids.shape[0]!, ...x.shape.slice(segmentIds.rank)]);
+  const summed = tf.scatterND(tf.reshape(safe, [-1, 1]), rows, [
+    numSegments + 1,
+    ...rows.shape.slice(1),
+  ]);
+  return tf.slice(summed, 0, numSegments);
+}
 
 /**
  * Registers the wasm gradient kernels (see the module doc). Idempotent. It

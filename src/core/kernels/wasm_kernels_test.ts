@@ -107,3 +107,18 @@ Deno.test("the replacement Conv2DBackpropInput agrees with wasm's native one", a
   );
   assertLessOrEqual(relativeError(ours, theirs), TOLERANCE);
 });
+
+Deno.test("gather's gradient (UnsortedSegmentSum) on wasm matches cpu", async () => {
+  const x = random([5, 3, 4], 11);
+  const grad = () =>
+    tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.gather(t, [2, 0, 2, 1, 2], 1))))(tensor(x));
+  const ref = await on("cpu", grad);
+  const got = await on("wasm", grad);
+  assertLessOrEqual(relativeError(got, ref), TOLERANCE);
+  // out-of-range ids are dropped, as on cpu
+  const segments = () =>
+    tf.unsortedSegmentSum(tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]), [1, -1, 1, 3], 3);
+  const want = await on("cpu", segments);
+  assertEquals(Array.from((await on("wasm", segments)).values), Array.from(want.values));
+  assertEquals(Array.from(want.values), [0, 0, 6, 8, 0, 0]);
+});

@@ -1,0 +1,221 @@
+/**
+ * Backend speed for training, `deno task bench` (or
+ * `deno bench -A bench/backend_bench.ts`).
+ *
+ * 1. `decoder step`: one Adam step of a 5-layer conv decoder, 1×8×8×64 noise
+ *    → 4 × [bilinear upsample ×2 → conv 3×3, 64 channels → batch norm →
+ *    LeakyReLU(0.2)] → conv 3×3 to 3 channels → sigmoid = 128×128×3, MSE
+ *    loss against a fixed image; per available backend. The cpu backend is
+ *    skipped (its conv gradients are ~500x slower than wasm's: minutes per
+ *    step); WebGPU on a software adapter (llvmpipe) runs only a few steps.
+ * 2. `conv grads`: the wasm gradient kernels of `src/core/kernels/` against
+ *    the paths they replace, on a 1×128×128×64 input and a 3×3×64×64 filter
+ *    (stride 1 and 2): wasm's native `Conv2DBackpropInput` (what
+ *    `conv2dTranspose` runs), and, as the filter gradient wasm lacks, the cpu
+ *    backend's `Conv2DBackpropFilter` and an im2col + matMul formulation on
+ *    wasm. The forward conv2d (same FLOPs) is the baseline.
+ *
+ * Set BACKEND_BENCH_BACKENDS=wasm,webgpu to choose the decoder backends.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type BackendName, useBackend } from "../src/core/backend.ts";
+import { nativeWasmKernel } from "../src/core/kernels/wasm_kernels.ts";
+import { Rng } from "../src/core/rng.ts";
+
+// ---------------------------------------------------------------- decoder step
+
+interface Decoder {
+  step(): Promise<number>;
+}
+
+/** Builds the decoder and its optimiser on the active backend. */
+function makeDecoder(seed: number): Decoder {
+  const rng = new Rng(seed);
+  const C = 64;
+  const heInit = (shape: number[]) => {
+    const fanIn = shape[0]! * shape[1]! * shape[2]!;
+    return tf.variable(tf.mul(rng.uniform(shape, -1, 1), Math.sqrt(6 / fanIn)));
+  };
+  const input = rng.uniform([1, 8, 8, C]) as tf.Tensor4D;
+  const target = rng.uniform([1, 128, 128, 3]) as tf.Tensor4D;
+  const blocks = Array.from({ length: 4 }, () => ({
+    w: heInit([3, 3, C, C]) as tf.Variable<tf.Rank.R4>,
+    gamma: tf.variable(tf.ones([C])),
+    beta: tf.variable(tf.zeros([C])),
+  }));
+  const head = heInit([3, 3, C, 3]) as tf.Variable<tf.Rank.R4>;
+  const forward = () => {
+    let h = input;
+    for (const b of blocks) {
+      const [, height, width] = h.shape;
+      h = tf.image.resizeBilinear(h, [2 * height, 2 * width]);
+      h = tf.conv2d(h, b.w, 1, "same");
+      const { mean, variance } = tf.moments(h, [0, 1, 2]);
+      h = tf.leakyRelu(tf.batchNorm(h, mean, variance, b.beta, b.gamma, 1e-5), 0.2) as tf.Tensor4D;
+    }
+    return tf.sigmoid(tf.conv2d(h, head, 1, "same"));
+  };
+  const optimizer = tf.train.adam(0.01);
+  return {
+    async step() {
+      const cost = optimizer.minimize(() => tf.losses.meanSquaredError(target, forward()), true)!;
+      const value = (await cost.data())[0]!;
+      cost.dispose();
+      return value;
+    },
+  };
+}
+
+const wanted = (Deno.env.get("BACKEND_BENCH_BACKENDS") ?? "wasm,webgpu").split(",");
+const decoderBackends: { name: BackendName; software: boolean }[] = [];
+for (const name of wanted as BackendName[]) {
+  try {
+    const info = await useBackend(name);
+    decoderBackends.push({ name, software: name === "webgpu" && info.isFallbackAdapter });
+  } catch (e) {
+    console.error(`decoder step: skipping ${name}: ${(e as Error).message}`);
+  }
+}
+
+for (const [i, { name, software }] of decoderBackends.entries()) {
+  let decoder: Decoder | undefined;
+  Deno.bench({
+    name: `decoder step, ${name}${software ? " (software adapter)" : ""}`,
+    group: "decoder step 8x8x64 -> 128x128x3",
+    baseline: i === 0,
+    n: software ? 2 : 20,
+    warmup: software ? 1 : 3,
+    async fn() {
+      await useBackend(name);
+      decoder ??= makeDecoder(1);
+      await decoder.step();
+    },
+  });
+}
+Deno.bench({
+  name: "decoder step, cpu (skipped: conv gradients ~500x slower, minutes per step)",
+  group: "decoder step 8x8x64 -> 128x128x3",
+  ignore: true,
+  fn() {},
+});
+
+// ------------------------------------------------------------------ conv grads
+
+const SHAPE = { b: 1, h: 128, w: 128, cin: 64, cout: 64, k: 3 };
+
+interface ConvTensors {
+  x: tf.Tensor4D;
+  w: tf.Tensor4D;
+  dy: Record<1 | 2, tf.Tensor4D>;
+}
+const tensorsOn = new Map<string, ConvTensors>();
+
+/** The inputs, created once per backend (on the active one). */
+async function convTensors(backend: "wasm" | "cpu"): Promise<ConvTensors> {
+  await useBackend(backend);
+  let t = tensorsOn.get(backend);
+  if (t === undefined) {
+    const rng = new Rng(2);
+    const { b, h, w, cin, cout, k } = SHAPE;
+    t = {
+      x: rng.uniform([b, h, w, cin]) as tf.Tensor4D,
+      w: rng.uniform([k, k, cin, cout], -0.1, 0.1) as tf.Tensor4D,
+      dy: {
+        1: rng.uniform([b, h, w, cout]) as tf.Tensor4D,
+        2: rng.uniform([b, h / 2, w / 2, cout]) as tf.Tensor4D,
+      },
+    };
+    tensorsOn.set(backend, t);
+  }
+  return t;
+}
+
+function run(kernel: string, inputs: tf.NamedTensorMap, attrs: object): tf.Tensor {
+  return tf.engine().runKernel(kernel, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
+}
+
+/** Calls wasm's own Conv2DBackpropInput, which `useBackend("wasm")` replaced. */
+function nativeBackpropInput(inputs: tf.NamedTensorMap, attrs: object): tf.Tensor {
+  const native = nativeWasmKernel("Conv2DBackpropInput");
+  if (native === undefined) throw new Error("wasm's native Conv2DBackpropInput was not kept");
+  const backend = tf.backend();
+  native.setupFunc?.(backend);
+  const info = native.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap });
+  return tf.engine().makeTensorFromTensorInfo(info as tf.TensorInfo);
+}
+
+/** The filter gradient as one im2col matrix product. */
+function im2colFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, stride: number): tf.Tensor {
+  return tf.tidy(() => {
+    const { k, cin, cout } = SHAPE;
+    const [b, oh, ow] = dy.shape;
+    const padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+    const columns: tf.Tensor[] = [];
+    for (let p = 0; p < k; p++) {
+      for (let q = 0; q < k; q++) {
+        const end = [b, p + (oh - 1) * stride + 1, q + (ow - 1) * stride + 1, cin];
+        columns.push(tf.stridedSlice(padded, [0, p, q, 0], end, [1, stride, stride, 1]));
+      }
+    }
+    const n = b * oh * ow;
+    const cols = tf.reshape(tf.concat(columns, 3), [n, k * k * cin]);
+    return tf.reshape(tf.matMul(cols, tf.reshape(dy, [n, cout]), true, false), [k, k, cin, cout]);
+  });
+}
+
+for (const stride of [1, 2] as const) {
+  const group = `conv grads 1x128x128x64 * 3x3x64x64, stride ${stride}`;
+  const attrs = (extra: object) => ({ strides: stride, pad: "same", dataFormat: "NHWC", ...extra });
+  const inputShape = [SHAPE.b, SHAPE.h, SHAPE.w, SHAPE.cin];
+  const filterShape = [SHAPE.k, SHAPE.k, SHAPE.cin, SHAPE.cout];
+  const bench = (name: string, backend: "wasm" | "cpu", f: (t: ConvTensors) => tf.Tensor, extra: {
+    baseline?: boolean;
+    n?: number;
+  } = {}) =>
+    Deno.bench({
+      name,
+      group,
+      baseline: extra.baseline,
+      n: extra.n ?? 10,
+      warmup: extra.n === undefined ? 2 : 0,
+      async fn() {
+        const t = await convTensors(backend);
+        const out = f(t);
+        await out.data();
+        out.dispose();
+      },
+    });
+  bench("conv2d forward, wasm (same FLOPs)", "wasm", (t) => tf.conv2d(t.x, t.w, stride, "same"), {
+    baseline: true,
+  });
+  bench(
+    "Conv2DBackpropInput, replacement (wasm)",
+    "wasm",
+    (t) => run("Conv2DBackpropInput", { dy: t.dy[stride], filter: t.w }, attrs({ inputShape })),
+  );
+  bench(
+    "Conv2DBackpropInput, wasm native (conv2dTranspose)",
+    "wasm",
+    (t) => nativeBackpropInput({ dy: t.dy[stride], filter: t.w }, attrs({ inputShape })),
+    { n: 3 },
+  );
+  bench(
+    "Conv2DBackpropFilter, replacement (wasm)",
+    "wasm",
+    (t) => run("Conv2DBackpropFilter", { x: t.x, dy: t.dy[stride] }, attrs({ filterShape })),
+  );
+  bench(
+    "Conv2DBackpropFilter, im2col + matMul (wasm)",
+    "wasm",
+    (t) => im2colFilterGrad(t.x, t.dy[stride], stride),
+    { n: 3 },
+  );
+  bench(
+    "Conv2DBackpropFilter, cpu backend kernel",
+    "cpu",
+    (t) => run("Conv2DBackpropFilter", { x: t.x, dy: t.dy[stride] }, attrs({ filterShape })),
+    { n: 1 },
+  );
+}
