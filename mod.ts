@@ -7,3 +7,4 @@
 export * from "./src/core/mod.ts";
 export * from "./src/plot/mod.ts";
 export * from "./src/guided/mod.ts";
+export * from "./src/fbc/mod.ts";

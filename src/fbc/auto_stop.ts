@@ -76,6 +76,8 @@ export class AutoStop {
   #delta = NaN;
 
   /**
+   * Creates the criterion with an empty history.
+   *
    * @param options Window length and threshold; see {@linkcode AutoStopOptions}.
    */
   constructor(options: AutoStopOptions = {}) {

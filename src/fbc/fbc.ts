@@ -107,7 +107,21 @@ export class FbcMeter {
    * @returns The per-band means and, unless `map: false`, the map.
    */
   measure(output: tf.Tensor3D, options?: { map?: true }): Promise<FbcResultWithMap>;
+  /**
+   * The per-band correspondence of `output` with the target, without the map.
+   *
+   * @param output The network output, of the target's shape.
+   * @param options `{ map: false }`.
+   * @returns The per-band means.
+   */
   measure(output: tf.Tensor3D, options: { map: false }): Promise<FbcResult>;
+  /**
+   * The correspondence of `output` with the target.
+   *
+   * @param output The network output, of the target's shape.
+   * @param options See {@linkcode FbcMeasureOptions}.
+   * @returns The per-band means and, unless `map: false`, the map.
+   */
   measure(output: tf.Tensor3D, options?: FbcMeasureOptions): Promise<FbcResult | FbcResultWithMap>;
   async measure(
     output: tf.Tensor3D,
@@ -164,11 +178,27 @@ export function frequencyBandCorrespondence(
   target: tf.Tensor3D,
   options?: FbcOptions & { map?: true },
 ): Promise<FbcResultWithMap>;
+/**
+ * Frequency-band correspondence of `output` with `target` (eq. 2.1), without the map.
+ *
+ * @param output The network output f(θ_t), HWC with 1 or 3 channels.
+ * @param target The image the network fits (y0), same shape.
+ * @param options Number of bands, and `map: false`.
+ * @returns The per-band means, lowest frequency first.
+ */
 export function frequencyBandCorrespondence(
   output: tf.Tensor3D,
   target: tf.Tensor3D,
   options: FbcOptions & { map: false },
 ): Promise<FbcResult>;
+/**
+ * Frequency-band correspondence of `output` with `target` (eq. 2.1).
+ *
+ * @param output The network output f(θ_t), HWC with 1 or 3 channels.
+ * @param target The image the network fits (y0), same shape.
+ * @param options Number of bands and whether to return the map.
+ * @returns The per-band means and, unless `map: false`, the map.
+ */
 export function frequencyBandCorrespondence(
   output: tf.Tensor3D,
   target: tf.Tensor3D,

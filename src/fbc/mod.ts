@@ -5,10 +5,43 @@
  *
  * @module
  */
-export * from "./auto_stop.ts";
-export * from "./bands.ts";
-export * from "./blur.ts";
-export * from "./fbc.ts";
-export * from "./fft.ts";
-export * from "./gray.ts";
-export * from "./mlv.ts";
+export {
+  AutoStop,
+  type AutoStopCallback,
+  autoStopCallback,
+  type AutoStopCallbackOptions,
+  type AutoStopOptions,
+  type AutoStopState,
+  blurSharpnessRatio,
+} from "./auto_stop.ts";
+export { type RingBands, ringBands } from "./bands.ts";
+export { blurEffectArray, blurMetric, type BlurMetricOptions } from "./blur.ts";
+export {
+  FBC_GUARD,
+  fbcCallback,
+  type FbcCallbackOptions,
+  type FbcMeasureOptions,
+  FbcMeter,
+  type FbcOptions,
+  type FbcResult,
+  type FbcResultWithMap,
+  frequencyBandCorrespondence,
+} from "./fbc.ts";
+export {
+  fft1d,
+  fft2,
+  fft2Array,
+  magnitudeSpectrum,
+  magnitudeSpectrumArray,
+  type MagnitudeSpectrumOptions,
+} from "./fft.ts";
+export { FBC_GRAY_WEIGHTS, fbcGray, type GrayArray } from "./gray.ts";
+export {
+  mlvMap,
+  mlvMapArray,
+  type MlvMapOptions,
+  mlvSharpness,
+  type MlvSharpnessOptions,
+  type MlvVariation,
+  weightedMlvSigma,
+} from "./mlv.ts";
