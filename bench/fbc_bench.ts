@@ -15,6 +15,22 @@
  *   matrices with the shift folded in) — the measurement behind the choice.
  * The cpu groups repeat FBC and the spectra there.
  *
+ * One run (2 shared cores, load average ~8, so absolute times are inflated;
+ * mean, min in brackets):
+ *
+ * | wasm                         | 128           | 256          | 512           |
+ * | ---------------------------- | ------------- | ------------ | ------------- |
+ * | FbcMeter.measure, map: false | 8.0 (1.0) ms  | 22 (9) ms    | 78 (51) ms    |
+ * | FBC with target and map      | 10.5 (2.0) ms | 36 (20) ms   | 174 (107) ms  |
+ * | blurSharpnessRatio           | 12.6 (2.5) ms | 30 (11) ms   | 108 (74) ms   |
+ * | magnitude, JS FFT            | 3.6 (0.8) ms  | 14 (3.7) ms  | 50 (38) ms    |
+ * | magnitude, DFT as matMul     | 30 (15) ms    | 181 (149) ms | 1.4 (1.0) s   |
+ *
+ * On cpu the matMul DFT took 149 ms / 2.0 s / 15.9 s (90–300x the FFT). The
+ * decoder step at 128×128 measured 6.3 s mean (5.0 s min) in the same run;
+ * with the ~100–300 ms the same step takes on an idle machine, FBC every 10th
+ * step costs < 1 % of the run at 128 and less at larger sizes.
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -122,8 +138,8 @@ Deno.bench({
   name: "decoder training step 128x128 (wasm)",
   group: "wasm 128",
   baseline: true,
-  n: 10,
-  warmup: 2,
+  n: 5,
+  warmup: 1,
   fn: decoderStep,
 });
 
