@@ -5,6 +5,8 @@
  * @module
  */
 export * from "./src/core/mod.ts";
+export * from "./src/io/mod.ts";
+export * from "./src/metrics/mod.ts";
 export * from "./src/plot/mod.ts";
 export * from "./src/guided/mod.ts";
 export * from "./src/fbc/mod.ts";

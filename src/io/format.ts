@@ -42,6 +42,8 @@ export class ImageReadError extends Error {
   readonly reason: string;
 
   /**
+   * Creates the error; the message reads `cannot read image <source>: <reason>`.
+   *
    * @param source The file's path or a description of the bytes.
    * @param reason What is wrong.
    * @param options Standard error options (`cause`).

@@ -1,0 +1,85 @@
+/**
+ * Reading reductions back as float64 numbers. Sums are split: the backend
+ * sums each row (float32, at most one image row at a time), JavaScript adds
+ * the row sums in double precision, so large images lose no accuracy.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { assertSameShape, assertShape, formatShape } from "../core/checks.ts";
+
+/**
+ * Row sums of `x` viewed as `[shape[0], rest]`.
+ *
+ * @param x Any tensor of rank ≥ 1.
+ * @returns A 1-D tensor of partial sums.
+ */
+export function rowSums(x: tf.Tensor): tf.Tensor1D {
+  const rows = x.rank > 1 ? x.shape[0] : 1;
+  return tf.sum(tf.reshape(x, [rows, -1]), 1);
+}
+
+/**
+ * Adds numbers in double precision.
+ *
+ * @param values The numbers.
+ * @param from First index (default 0).
+ * @param to End index, exclusive (default the length).
+ * @returns Their sum.
+ */
+export function sum64(values: ArrayLike<number>, from = 0, to = values.length): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += values[i];
+  return s;
+}
+
+/**
+ * Reads a tensor synchronously and disposes it; explains the failure on a
+ * backend that cannot read synchronously (WebGPU in Deno).
+ *
+ * @param t The tensor (disposed).
+ * @param fn The metric's name, for the error message.
+ * @returns The values.
+ */
+export function readSync(t: tf.Tensor, fn: string): Float32Array {
+  try {
+    return t.dataSync() as Float32Array;
+  } catch (cause) {
+    throw new Error(
+      `${fn} cannot read its result synchronously on the "${tf.getBackend()}" backend; ` +
+        `use ${fn}Async`,
+      { cause },
+    );
+  } finally {
+    t.dispose();
+  }
+}
+
+/**
+ * Reads a tensor asynchronously and disposes it.
+ *
+ * @param t The tensor (disposed).
+ * @returns The values.
+ */
+export async function readAsync(t: tf.Tensor): Promise<Float32Array> {
+  try {
+    return (await t.data()) as Float32Array;
+  } finally {
+    t.dispose();
+  }
+}
+
+/**
+ * Checks the two images of a metric: tensors of equal shape.
+ *
+ * @param a The reference.
+ * @param b The compared image.
+ */
+export function assertPair(a: unknown, b: unknown): asserts a is tf.Tensor {
+  if (!(a instanceof tf.Tensor)) assertShape(a, [], "a");
+  if (!(b instanceof tf.Tensor)) assertShape(b, [], "b");
+  assertSameShape(a as tf.Tensor, b as tf.Tensor, ["a", "b"]);
+  if ((a as tf.Tensor).size === 0) {
+    throw new RangeError(`a must not be empty, got shape ${formatShape((a as tf.Tensor).shape)}`);
+  }
+}
