@@ -56,7 +56,9 @@ export function toGray(image: tf.Tensor3D): tf.Tensor3D {
  * import { rgbToYcbcr, ycbcrToRgb } from "./color.ts";
  * await tf.setBackend("cpu");
  * const rgb = tf.tensor3d([[[0.2, 0.5, 0.9]]]);
- * const back = ycbcrToRgb(rgbToYcbcr(rgb)); // equals rgb up to float rounding
+ * const ycc = rgbToYcbcr(rgb);
+ * console.log(Array.from(ycc.dataSync(), (v) => Math.round(v * 255))); // [116, 192, 81]
+ * console.log(Array.from(ycbcrToRgb(ycc).dataSync())); // ≈ [0.2, 0.5, 0.9]
  * ```
  */
 export function rgbToYcbcr(image: tf.Tensor3D): tf.Tensor3D {
