@@ -62,8 +62,10 @@ export async function readImage(
   if (info.bitDepth > 8) {
     throw new ImageReadError(
       name,
-      `${info.bitDepth}-bit ${info.format.toUpperCase()} is not supported: imagescript 1.3.1 ` +
-        `keeps only the high byte of each sample; convert the file to 8 bits first`,
+      info.format === "png"
+        ? `16-bit PNG is not supported: imagescript 1.3.1 keeps only the high byte of each ` +
+          `sample; convert the file to 8 bits first`
+        : `${info.bitDepth}-bit JPEG is not supported by imagescript 1.3.1`,
     );
   }
   const { Image } = await imagescript();

@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { assertSameShape, assertShape, formatShape } from "../core/checks.ts";
+import { assertSameShape, describe, formatShape } from "../core/checks.ts";
 
 /**
  * Row sums of `x` viewed as `[shape[0], rest]`.
@@ -76,10 +76,8 @@ export async function readAsync(t: tf.Tensor): Promise<Float32Array> {
  * @param b The compared image.
  */
 export function assertPair(a: unknown, b: unknown): asserts a is tf.Tensor {
-  if (!(a instanceof tf.Tensor)) assertShape(a, [], "a");
-  if (!(b instanceof tf.Tensor)) assertShape(b, [], "b");
-  assertSameShape(a as tf.Tensor, b as tf.Tensor, ["a", "b"]);
-  if ((a as tf.Tensor).size === 0) {
-    throw new RangeError(`a must not be empty, got shape ${formatShape((a as tf.Tensor).shape)}`);
-  }
+  if (!(a instanceof tf.Tensor)) throw new TypeError(`a must be a tf.Tensor, got ${describe(a)}`);
+  if (!(b instanceof tf.Tensor)) throw new TypeError(`b must be a tf.Tensor, got ${describe(b)}`);
+  assertSameShape(a, b, ["a", "b"]);
+  if (a.size === 0) throw new RangeError(`a must not be empty, got shape ${formatShape(a.shape)}`);
 }
