@@ -25,6 +25,8 @@ export class Rng {
   #spare: number | null = null;
 
   /**
+   * Makes a generator.
+   *
    * @param seed Any integer; equal seeds give equal streams.
    */
   constructor(seed: number) {
