@@ -361,11 +361,14 @@ function jupyterDisplay(displayId: string) {
     }
     try {
       // Typed as a Promise, but some Deno versions return nothing.
-      const sent: unknown = Deno.jupyter.broadcast(update ? "update_display_data" : "display_data", {
-        data: bundle,
-        metadata: {},
-        transient: { display_id: displayId },
-      });
+      const sent: unknown = Deno.jupyter.broadcast(
+        update ? "update_display_data" : "display_data",
+        {
+          data: bundle,
+          metadata: {},
+          transient: { display_id: displayId },
+        },
+      );
       if (sent instanceof Promise) sent.catch(() => {});
     } catch {
       // A display that cannot be sent must not stop the computation.
