@@ -10,3 +10,4 @@ export * from "./src/metrics/mod.ts";
 export * from "./src/plot/mod.ts";
 export * from "./src/guided/mod.ts";
 export * from "./src/fbc/mod.ts";
+export * from "./src/repro/mod.ts";
