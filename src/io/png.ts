@@ -6,6 +6,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
+import { deflateSync } from "node:zlib";
 import { assertImage } from "../core/checks.ts";
 import { crc32 } from "./_crc32.ts";
 import { toBytes } from "./_pixels.ts";
@@ -13,9 +14,7 @@ import { toBytes } from "./_pixels.ts";
 /**
  * Encodes an image as an 8-bit PNG: colour type 0 (gray) for one channel, 2
  * (RGB) for three. Values are clipped to [0, 1] and rounded to the nearest of
- * the 256 levels. Each row gets the filter with the smallest sum of absolute
- * residuals (the usual heuristic), and the data is deflated with the
- * platform's `CompressionStream`.
+ * the 256 levels. See {@linkcode encodePngPixels} for the encoding.
  *
  * @param image HWC image with 1 or 3 channels (not disposed).
  * @returns The PNG file's bytes.
@@ -32,19 +31,60 @@ import { toBytes } from "./_pixels.ts";
  */
 export async function encodePng(image: tf.Tensor3D): Promise<Uint8Array> {
   assertImage(image, "image");
-  const [height, width, channels] = image.shape;
-  const pixels = await toBytes(image);
+  const [height, width, channels] = image.shape as [number, number, 1 | 3];
+  return encodePngPixels({ height, width, channels, data: await toBytes(image) });
+}
+
+/** 8-bit pixels of an image, row-major, `channels` values per pixel. */
+export interface Pixels8 {
+  /** Height in pixels. */
+  height: number;
+  /** Width in pixels. */
+  width: number;
+  /** 1 (gray) or 3 (RGB). */
+  channels: 1 | 3;
+  /** `height * width * channels` bytes. */
+  data: Uint8Array;
+}
+
+/**
+ * Encodes 8-bit pixels as a PNG file, synchronously (for figure builders and
+ * notebook displays): colour type 0 (gray) or 2 (RGB); each row gets the
+ * filter with the smallest sum of absolute residuals (the usual heuristic),
+ * and the data is deflated with zlib.
+ *
+ * @param pixels The pixels.
+ * @returns The PNG file's bytes.
+ * @example
+ * ```ts
+ * import { encodePngPixels } from "./png.ts";
+ * const png = encodePngPixels({ height: 1, width: 2, channels: 1, data: new Uint8Array([0, 255]) });
+ * console.log(png[1] === 0x50); // true: "PNG"
+ * ```
+ */
+export function encodePngPixels(pixels: Pixels8): Uint8Array {
+  const { height, width, channels, data } = pixels;
+  if (channels !== 1 && channels !== 3) {
+    throw new RangeError(`pixels.channels must be 1 or 3, got ${channels}`);
+  }
+  if (data.length !== height * width * channels) {
+    throw new RangeError(
+      `pixels.data must hold height * width * channels = ${
+        height * width * channels
+      } bytes, got ${data.length}`,
+    );
+  }
   const header = new Uint8Array(13);
   const view = new DataView(header.buffer);
   view.setUint32(0, width);
   view.setUint32(4, height);
   header[8] = 8; // bit depth
   header[9] = channels === 1 ? 0 : 2; // colour type
-  const data = await deflate(filterRows(pixels, width * channels, channels));
+  const compressed = new Uint8Array(deflateSync(filterRows(data, width * channels, channels)));
   return concat([
     Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10),
     chunk("IHDR", header),
-    chunk("IDAT", data),
+    chunk("IDAT", compressed),
     chunk("IEND", new Uint8Array(0)),
   ]);
 }
@@ -101,13 +141,6 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   out.set(data, 8);
   view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
   return out;
-}
-
-async function deflate(data: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
-    new CompressionStream("deflate"),
-  );
-  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

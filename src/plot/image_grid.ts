@@ -9,7 +9,8 @@
 import type * as tf from "@tensorflow/tfjs";
 import { assertNumber } from "../core/checks.ts";
 import type { Figure, PlotLayout, PlotTrace } from "./figure.ts";
-import { encodePngPixels, pngDataUri, toPixels8 } from "./png.ts";
+import { encodePngPixels } from "../io/png.ts";
+import { pngDataUri, toPixels8 } from "./png.ts";
 
 /** One titled image of a grid. */
 export interface TitledImage {

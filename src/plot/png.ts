@@ -1,28 +1,14 @@
 /**
  * Image tensors as PNG data URIs for figures, notebook outputs and reports.
  *
- * The encoder is synchronous (zlib from `node:zlib`), so that figure builders
- * and notebook displays stay plain functions; it writes 8-bit grayscale or
- * RGB PNGs without filtering, which is all a figure needs. Reading and writing
- * image files is `src/io`'s job.
+ * Encoding is synchronous (`encodePngPixels` of `src/io`), so that figure
+ * builders and notebook displays stay plain functions.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { deflateSync } from "node:zlib";
 import { assertImage } from "../core/checks.ts";
-
-/** 8-bit pixels of an image, row-major, `channels` values per pixel. */
-export interface Pixels8 {
-  /** Height in pixels. */
-  height: number;
-  /** Width in pixels. */
-  width: number;
-  /** 1 (gray) or 3 (RGB). */
-  channels: 1 | 3;
-  /** `height * width * channels` bytes. */
-  data: Uint8Array;
-}
+import { encodePngPixels, type Pixels8 } from "../io/png.ts";
 
 /**
  * Reads an HWC image tensor in [0, 1] back as 8-bit pixels (values clipped to
@@ -42,53 +28,6 @@ export function toPixels8(image: tf.Tensor3D, name = "image"): Pixels8 {
   } finally {
     scaled.dispose();
   }
-}
-
-/**
- * Encodes 8-bit pixels as a PNG file.
- *
- * @param pixels The pixels.
- * @returns The PNG bytes.
- * @example
- * ```ts
- * import { encodePngPixels } from "./png.ts";
- * const png = encodePngPixels({ height: 1, width: 2, channels: 1, data: new Uint8Array([0, 255]) });
- * if (png[1] !== 0x50) throw new Error("not a PNG");
- * ```
- */
-export function encodePngPixels(pixels: Pixels8): Uint8Array {
-  const { height, width, channels, data } = pixels;
-  if (data.length !== height * width * channels) {
-    throw new RangeError(
-      `pixels.data must hold height * width * channels = ${
-        height * width * channels
-      } bytes, got ${data.length}`,
-    );
-  }
-  const stride = width * channels;
-  const raw = new Uint8Array(height * (stride + 1)); // filter byte 0 (none) per row
-  for (let y = 0; y < height; y++) {
-    raw.set(data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
-  }
-  const ihdr = new Uint8Array(13);
-  const view = new DataView(ihdr.buffer);
-  view.setUint32(0, width);
-  view.setUint32(4, height);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = channels === 1 ? 0 : 2; // colour type: gray or RGB
-  const parts = [
-    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", new Uint8Array(deflateSync(raw, { level: 6 }))),
-    chunk("IEND", new Uint8Array(0)),
-  ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }
 
 /**
@@ -144,30 +83,4 @@ export function base64(bytes: Uint8Array): string {
     binary += String.fromCharCode(...bytes.subarray(i, i + step));
   }
   return btoa(binary);
-}
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(body.length + 12);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, body.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(body, 8);
-  view.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
-  return out;
 }

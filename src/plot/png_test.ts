@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { Image } from "imagescript";
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { base64, encodePngPixels, imageDataUri, imagePng, pngDataUri, toPixels8 } from "./png.ts";
+import { base64, imageDataUri, imagePng, pngDataUri, toPixels8 } from "./png.ts";
+import { encodePngPixels } from "../io/png.ts";
 
 await tf.setBackend("cpu");
 

@@ -15,7 +15,8 @@ import { assertNumber } from "../core/checks.ts";
 import { assertFigure, type Figure, figureTitle } from "./figure.ts";
 import { escapeHtml, figureDiv, plotlyScriptTag, plotlySource } from "./html.ts";
 import type { TitledImage } from "./image_grid.ts";
-import { encodePngPixels, pngDataUri, toPixels8 } from "./png.ts";
+import { encodePngPixels } from "../io/png.ts";
+import { pngDataUri, toPixels8 } from "./png.ts";
 
 /** The key Deno's Jupyter kernel looks up to display an object. */
 export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display");
