@@ -11,9 +11,10 @@
  * 2. `conv grads`: the wasm gradient kernels of `src/core/kernels/` against
  *    the paths they replace, on a 1×128×128×64 input and a 3×3×64×64 filter
  *    (stride 1 and 2): wasm's native `Conv2DBackpropInput` (what
- *    `conv2dTranspose` runs), and, as the filter gradient wasm lacks, the cpu
- *    backend's `Conv2DBackpropFilter` and an im2col + matMul formulation on
- *    wasm. The forward conv2d (same FLOPs) is the baseline.
+ *    `conv2dTranspose` runs) and, for the filter gradient wasm lacks, an
+ *    im2col + matMul formulation on wasm; the forward conv2d (same FLOPs) is
+ *    the baseline. Then the cpu backend's kernels (the only filter gradient
+ *    before) on a 1×32×32×16 input, as they take minutes on the large one.
  *
  * Set BACKEND_BENCH_BACKENDS=wasm,webgpu to choose the decoder backends.
  *
@@ -85,8 +86,9 @@ for (const [i, { name, software }] of decoderBackends.entries()) {
     name: `decoder step, ${name}${software ? " (software adapter)" : ""}`,
     group: "decoder step 8x8x64 -> 128x128x3",
     baseline: i === 0,
-    n: software ? 2 : 20,
-    warmup: software ? 1 : 3,
+    // llvmpipe needs about a minute per step: one timed step after the warm-up
+    n: software ? 1 : 10,
+    warmup: software ? 0 : 2,
     async fn() {
       await useBackend(name);
       decoder ??= makeDecoder(1);
@@ -103,7 +105,11 @@ Deno.bench({
 
 // ------------------------------------------------------------------ conv grads
 
-const SHAPE = { b: 1, h: 128, w: 128, cin: 64, cout: 64, k: 3 };
+interface ConvSize {
+  h: number;
+  c: number;
+}
+const LARGE: ConvSize = { h: 128, c: 64 }, SMALL: ConvSize = { h: 32, c: 16 };
 
 interface ConvTensors {
   x: tf.Tensor4D;
@@ -112,22 +118,22 @@ interface ConvTensors {
 }
 const tensorsOn = new Map<string, ConvTensors>();
 
-/** The inputs, created once per backend (on the active one). */
-async function convTensors(backend: "wasm" | "cpu"): Promise<ConvTensors> {
+/** Inputs 1×h×h×c and a 3×3×c×c filter, created once per backend (on the active one). */
+async function convTensors(backend: "wasm" | "cpu", { h, c }: ConvSize): Promise<ConvTensors> {
   await useBackend(backend);
-  let t = tensorsOn.get(backend);
+  const key = `${backend} ${h} ${c}`;
+  let t = tensorsOn.get(key);
   if (t === undefined) {
     const rng = new Rng(2);
-    const { b, h, w, cin, cout, k } = SHAPE;
     t = {
-      x: rng.uniform([b, h, w, cin]) as tf.Tensor4D,
-      w: rng.uniform([k, k, cin, cout], -0.1, 0.1) as tf.Tensor4D,
+      x: rng.uniform([1, h, h, c]) as tf.Tensor4D,
+      w: rng.uniform([3, 3, c, c], -0.1, 0.1) as tf.Tensor4D,
       dy: {
-        1: rng.uniform([b, h, w, cout]) as tf.Tensor4D,
-        2: rng.uniform([b, h / 2, w / 2, cout]) as tf.Tensor4D,
+        1: rng.uniform([1, h, h, c]) as tf.Tensor4D,
+        2: rng.uniform([1, h / 2, h / 2, c]) as tf.Tensor4D,
       },
     };
-    tensorsOn.set(backend, t);
+    tensorsOn.set(key, t);
   }
   return t;
 }
@@ -149,73 +155,88 @@ function nativeBackpropInput(inputs: tf.NamedTensorMap, attrs: object): tf.Tenso
 /** The filter gradient as one im2col matrix product. */
 function im2colFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, stride: number): tf.Tensor {
   return tf.tidy(() => {
-    const { k, cin, cout } = SHAPE;
-    const [b, oh, ow] = dy.shape;
+    const c = x.shape[3];
+    const [b, oh, ow, cout] = dy.shape;
     const padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
     const columns: tf.Tensor[] = [];
-    for (let p = 0; p < k; p++) {
-      for (let q = 0; q < k; q++) {
-        const end = [b, p + (oh - 1) * stride + 1, q + (ow - 1) * stride + 1, cin];
+    for (let p = 0; p < 3; p++) {
+      for (let q = 0; q < 3; q++) {
+        const end = [b, p + (oh - 1) * stride + 1, q + (ow - 1) * stride + 1, c];
         columns.push(tf.stridedSlice(padded, [0, p, q, 0], end, [1, stride, stride, 1]));
       }
     }
     const n = b * oh * ow;
-    const cols = tf.reshape(tf.concat(columns, 3), [n, k * k * cin]);
-    return tf.reshape(tf.matMul(cols, tf.reshape(dy, [n, cout]), true, false), [k, k, cin, cout]);
+    const cols = tf.reshape(tf.concat(columns, 3), [n, 9 * c]);
+    return tf.reshape(tf.matMul(cols, tf.reshape(dy, [n, cout]), true, false), [3, 3, c, cout]);
+  });
+}
+
+type Path = (t: ConvTensors, stride: 1 | 2, size: ConvSize) => tf.Tensor;
+
+const attrs = (stride: number, extra: object) => ({
+  strides: stride,
+  pad: "same",
+  dataFormat: "NHWC",
+  ...extra,
+});
+const paths: Record<string, Path> = {
+  forward: (t, s) => tf.conv2d(t.x, t.w, s, "same"),
+  input: (t, s, { h, c }) =>
+    run(
+      "Conv2DBackpropInput",
+      { dy: t.dy[s], filter: t.w },
+      attrs(s, { inputShape: [1, h, h, c] }),
+    ),
+  nativeInput: (t, s, { h, c }) =>
+    nativeBackpropInput({ dy: t.dy[s], filter: t.w }, attrs(s, { inputShape: [1, h, h, c] })),
+  filter: (t, s, { c }) =>
+    run("Conv2DBackpropFilter", { x: t.x, dy: t.dy[s] }, attrs(s, { filterShape: [3, 3, c, c] })),
+  im2col: (t, s) => im2colFilterGrad(t.x, t.dy[s], s),
+};
+
+function bench(
+  group: string,
+  name: string,
+  backend: "wasm" | "cpu",
+  size: ConvSize,
+  stride: 1 | 2,
+  path: Path,
+  options: { baseline?: boolean; n?: number } = {},
+): void {
+  Deno.bench({
+    name,
+    group,
+    baseline: options.baseline,
+    n: options.n ?? 10,
+    warmup: options.n === undefined ? 2 : 0,
+    async fn() {
+      const t = await convTensors(backend, size);
+      const out = path(t, stride, size);
+      await out.data();
+      out.dispose();
+    },
   });
 }
 
 for (const stride of [1, 2] as const) {
   const group = `conv grads 1x128x128x64 * 3x3x64x64, stride ${stride}`;
-  const attrs = (extra: object) => ({ strides: stride, pad: "same", dataFormat: "NHWC", ...extra });
-  const inputShape = [SHAPE.b, SHAPE.h, SHAPE.w, SHAPE.cin];
-  const filterShape = [SHAPE.k, SHAPE.k, SHAPE.cin, SHAPE.cout];
-  const bench = (name: string, backend: "wasm" | "cpu", f: (t: ConvTensors) => tf.Tensor, extra: {
-    baseline?: boolean;
-    n?: number;
-  } = {}) =>
-    Deno.bench({
-      name,
-      group,
-      baseline: extra.baseline,
-      n: extra.n ?? 10,
-      warmup: extra.n === undefined ? 2 : 0,
-      async fn() {
-        const t = await convTensors(backend);
-        const out = f(t);
-        await out.data();
-        out.dispose();
-      },
-    });
-  bench("conv2d forward, wasm (same FLOPs)", "wasm", (t) => tf.conv2d(t.x, t.w, stride, "same"), {
+  const add = (name: string, path: Path, options?: { baseline?: boolean; n?: number }) =>
+    bench(group, name, "wasm", LARGE, stride, path, options);
+  add("conv2d forward, wasm (same FLOPs)", paths.forward!, { baseline: true });
+  add("Conv2DBackpropInput, replacement (wasm)", paths.input!);
+  add("Conv2DBackpropInput, wasm native (conv2dTranspose)", paths.nativeInput!, { n: 2 });
+  add("Conv2DBackpropFilter, replacement (wasm)", paths.filter!);
+  add("Conv2DBackpropFilter, im2col + matMul (wasm)", paths.im2col!, { n: 2 });
+}
+
+// The cpu backend was the only way to get a filter gradient before: compared
+// on a smaller problem, as it needs minutes for the large one.
+{
+  const group = "conv grads 1x32x32x16 * 3x3x16x16, stride 1: wasm vs cpu kernels";
+  bench(group, "Conv2DBackpropFilter, replacement (wasm)", "wasm", SMALL, 1, paths.filter!, {
     baseline: true,
   });
-  bench(
-    "Conv2DBackpropInput, replacement (wasm)",
-    "wasm",
-    (t) => run("Conv2DBackpropInput", { dy: t.dy[stride], filter: t.w }, attrs({ inputShape })),
-  );
-  bench(
-    "Conv2DBackpropInput, wasm native (conv2dTranspose)",
-    "wasm",
-    (t) => nativeBackpropInput({ dy: t.dy[stride], filter: t.w }, attrs({ inputShape })),
-    { n: 3 },
-  );
-  bench(
-    "Conv2DBackpropFilter, replacement (wasm)",
-    "wasm",
-    (t) => run("Conv2DBackpropFilter", { x: t.x, dy: t.dy[stride] }, attrs({ filterShape })),
-  );
-  bench(
-    "Conv2DBackpropFilter, im2col + matMul (wasm)",
-    "wasm",
-    (t) => im2colFilterGrad(t.x, t.dy[stride], stride),
-    { n: 3 },
-  );
-  bench(
-    "Conv2DBackpropFilter, cpu backend kernel",
-    "cpu",
-    (t) => run("Conv2DBackpropFilter", { x: t.x, dy: t.dy[stride] }, attrs({ filterShape })),
-    { n: 1 },
-  );
+  bench(group, "Conv2DBackpropFilter, cpu backend", "cpu", SMALL, 1, paths.filter!, { n: 3 });
+  bench(group, "Conv2DBackpropInput, replacement (wasm)", "wasm", SMALL, 1, paths.input!);
+  bench(group, "Conv2DBackpropInput, cpu backend", "cpu", SMALL, 1, paths.input!, { n: 3 });
 }

@@ -44,7 +44,10 @@ export interface BackendLimits {
 export interface BackendInfo {
   /** The active tfjs backend. */
   name: BackendName;
-  /** Description of the WebGPU adapter found (used or not), or `null` if none. */
+  /**
+   * Description of the WebGPU adapter found (used or not), or `null` if none
+   * (or not looked for: `"wasm"` and `"cpu"` do not look).
+   */
   adapter: string | null;
   /** Whether that adapter is a software fallback (llvmpipe, SwiftShader, ...). */
   isFallbackAdapter: boolean;
@@ -179,7 +182,8 @@ export async function useBackend(kind: BackendKind = "auto"): Promise<BackendInf
 
 async function activate(kind: BackendKind): Promise<BackendInfo> {
   registerConvGradients();
-  const probe = kind === "cpu" ? null : await probeAdapter();
+  // only auto and webgpu look for an adapter (asking the GPU stack costs time and logs noise)
+  const probe = kind === "auto" || kind === "webgpu" ? await probeAdapter() : null;
   const seen = {
     adapter: probe?.description ?? null,
     isFallbackAdapter: probe?.isFallbackAdapter ?? false,

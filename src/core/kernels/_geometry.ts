@@ -98,15 +98,17 @@ export function planInputAxis(g: AxisGeometry): AxisPlan {
 }
 
 /**
- * Rows of the input a filter gradient reads, as padding of `x`: the padded
- * input is exactly `(outSize - 1) * stride + (k - 1) * dilation + 1` rows.
+ * Rows of the input a filter gradient reads, as padding of `x`: exactly
+ * `(outSize - 1) * stride + (k - 1) * dilation + 1` rows, rounded up to a
+ * multiple of the stride (so that the rows split into stride phases).
  *
  * @param g The axis geometry.
  * @returns Rows to add before and after `x` (negative: rows cropped).
  */
 export function filterAxisPadding(g: AxisGeometry): [number, number] {
   const needed = (g.outSize - 1) * g.stride + (g.k - 1) * g.dilation + 1;
-  return [g.padBefore, needed - g.inSize - g.padBefore];
+  const rounded = Math.ceil(needed / g.stride) * g.stride;
+  return [g.padBefore, rounded - g.inSize - g.padBefore];
 }
 
 /**
@@ -169,7 +171,9 @@ export function cropForConv(
 
 /**
  * Interleaves stride phases into one NHWC tensor: `phases[ph][pw]` holds
- * output rows `m * sh + ph` and columns `n * sw + pw`.
+ * output rows `m * sh + ph` and columns `n * sw + pw`. Concatenations and
+ * reshapes only (wasm's `DepthToSpace` and `BatchToSpaceND` are element
+ * loops 20-40x slower than its `Concat`).
  *
  * @param phases Phase results, `[sh][sw]`, each `[B, M, N, C]`.
  * @returns The `[B, M * sh, N * sw, C]` tensor.
@@ -177,10 +181,70 @@ export function cropForConv(
 export function interleavePhases(phases: tf.Tensor4D[][]): tf.Tensor4D {
   const sh = phases.length, sw = phases[0]!.length;
   const [b, m, n, c] = phases[0]![0]!.shape;
-  const flat = tf.concat(phases.flat(), 3);
-  if (sh === sw) return tf.depthToSpace(flat, sh, "NHWC");
-  const rows = tf.transpose(tf.reshape(flat, [b, m, n, sh, sw * c]), [0, 1, 3, 2, 4]);
-  return tf.reshape(rows, [b, m * sh, n * sw, c]);
+  // [B, M, N, (pw, C)] is [B, M, (N, pw), C]; then [B, M, (ph, W), C] is [B, (M, ph), W, C]
+  const rows = phases.map((row) =>
+    sw === 1 ? row[0]! : tf.reshape(tf.concat(row, 3), [b, m, n * sw, c])
+  );
+  return sh === 1
+    ? rows[0]! as tf.Tensor4D
+    : tf.reshape(tf.concat(rows, 2), [b, m * sh, n * sw, c]);
+}
+
+/**
+ * The input pixels each filter tap meets, one window per tap: for tap
+ * `(p, q)`, `window[b, i, j, c] = padded[b, i * sh + p * dh, j * sw + q * dw, c]`
+ * for `i < oh, j < ow`. Strided windows come from stride phases, split off
+ * with reshapes and slices of whole channel runs (wasm's `StridedSlice` is
+ * ~50x slower than its `Slice`).
+ *
+ * @param padded The NHWC input, padded by {@linkcode filterAxisPadding}.
+ * @param info The forward convolution.
+ * @param layout `"NHWC"`, or `"CNHW"` for windows transposed to
+ *   `[C, B, oh, ow]` (an `[C, N]` matrix each).
+ * @returns `windows[p][q]`.
+ */
+export function tapWindows(
+  padded: tf.Tensor4D,
+  info: tf.backend_util.Conv2DInfo,
+  layout: "NHWC" | "CNHW",
+): tf.Tensor4D[][] {
+  const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const { filterHeight: kh, filterWidth: kw, dilationHeight: dh, dilationWidth: dw } = info;
+  const [b, h, w, c] = padded.shape;
+  const [ra, ca] = layout === "NHWC" ? [1, 2] : [2, 3];
+  const arrange = (t: tf.Tensor4D) =>
+    layout === "NHWC" ? t : tf.transpose(t, [3, 0, 1, 2]) as tf.Tensor4D;
+  const window = (t: tf.Tensor4D, r0: number, c0: number) => {
+    const begin = [0, 0, 0, 0], size = [...t.shape];
+    begin[ra] = r0, begin[ca] = c0, size[ra] = oh, size[ca] = ow;
+    return tf.slice(t, begin, size);
+  };
+  if (sh === 1 && sw === 1) {
+    const all = arrange(padded);
+    return Array.from(
+      { length: kh },
+      (_, p) => Array.from({ length: kw }, (_, q) => window(all, p * dh, q * dw)),
+    );
+  }
+  // phase (ρ, σ): rows ρ::sh, columns σ::sw, as [B, hq, wq, C]
+  const hq = h / sh, wq = w / sw;
+  const split = tf.reshape(padded, [b * hq, sh, wq, sw * c]);
+  const phases = new Map<number, tf.Tensor4D>();
+  const phase = (rho: number, sigma: number) => {
+    const key = rho * sw + sigma;
+    let t = phases.get(key);
+    if (t === undefined) {
+      const picked = tf.slice(split, [0, rho, 0, sigma * c], [b * hq, 1, wq, c]);
+      t = arrange(tf.reshape(picked, [b, hq, wq, c]));
+      phases.set(key, t);
+    }
+    return t;
+  };
+  return Array.from({ length: kh }, (_, p) =>
+    Array.from({ length: kw }, (_, q) => {
+      const r = p * dh, col = q * dw;
+      return window(phase(r % sh, col % sw), Math.floor(r / sh), Math.floor(col / sw));
+    }));
 }
 
 /**
@@ -254,7 +318,7 @@ export function axes(info: tf.backend_util.Conv2DInfo): [AxisGeometry, AxisGeome
 }
 
 /**
- * Selects filter taps along one axis (reverse or gather, or nothing).
+ * Selects filter taps along one axis, in the given order.
  *
  * @param w The filter.
  * @param axis 0 (rows) or 1 (columns).
@@ -264,8 +328,13 @@ export function axes(info: tf.backend_util.Conv2DInfo): [AxisGeometry, AxisGeome
 export function selectTaps(w: tf.Tensor4D, axis: 0 | 1, taps: readonly number[]): tf.Tensor4D {
   const k = w.shape[axis];
   if (taps.length === k && taps.every((t, i) => t === i)) return w;
-  if (taps.length === k && taps.every((t, i) => t === k - 1 - i)) return tf.reverse(w, axis);
-  return tf.gather(w, tf.tensor1d(taps as number[], "int32"), axis);
+  // slices and a concat: wasm's Reverse and GatherV2 are element loops
+  const parts = taps.map((t) => {
+    const begin = [0, 0, 0, 0], size = [...w.shape];
+    begin[axis] = t, size[axis] = 1;
+    return tf.slice(w, begin, size);
+  });
+  return parts.length === 1 ? parts[0]! : tf.concat(parts, axis);
 }
 
 /**

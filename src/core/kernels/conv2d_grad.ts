@@ -26,6 +26,7 @@ import {
   filterAxisPadding,
   padOrCrop,
   selectTaps,
+  tapWindows,
 } from "./_geometry.ts";
 
 /** Padding of a convolution, as tfjs takes it. */
@@ -125,29 +126,15 @@ export function conv2dGradFilter(
   const info = convInfo(x.shape, options.filterShape, options);
   checkDy(dy, info);
   const [kh, kw, inC, outC] = info.filterShape;
-  const { batchSize, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const n = info.batchSize * info.outHeight * info.outWidth;
   const [rowGeom, colGeom] = axes(info);
   return tf.tidy(() => {
     const padded = padOrCrop(x, filterAxisPadding(rowGeom), filterAxisPadding(colGeom));
-    const xT = tf.transpose(padded, [3, 0, 1, 2]); // [inC, B, Hn, Wn]
-    const n = batchSize * oh * ow;
     const dyFilter = tf.reshape(dy, [1, 1, n, outC]) as tf.Tensor4D;
-    const taps: tf.Tensor[] = [];
-    for (let p = 0; p < kh; p++) {
-      for (let q = 0; q < kw; q++) {
-        const r0 = p * info.dilationHeight, c0 = q * info.dilationWidth;
-        const window = sh === 1 && sw === 1
-          ? tf.slice(xT, [0, 0, r0, c0], [inC, batchSize, oh, ow])
-          : tf.stridedSlice(
-            xT,
-            [0, 0, r0, c0],
-            [inC, batchSize, r0 + (oh - 1) * sh + 1, c0 + (ow - 1) * sw + 1],
-            [1, 1, sh, sw],
-          );
-        const rowsOfX = tf.reshape(window, [1, 1, inC, n]) as tf.Tensor4D;
-        taps.push(tf.conv2d(rowsOfX, dyFilter, 1, "valid"));
-      }
-    }
+    // each window, [inC, B, oh, ow], is an [inC, N] matrix
+    const taps = tapWindows(padded, info, "CNHW").flat().map((window) =>
+      tf.conv2d(tf.reshape(window, [1, 1, inC, n]) as tf.Tensor4D, dyFilter, 1, "valid")
+    );
     return tf.reshape(tf.concat(taps, 1), [kh, kw, inC, outC]);
   });
 }

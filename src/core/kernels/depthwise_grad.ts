@@ -17,6 +17,7 @@ import {
   filterAxisPadding,
   padOrCrop,
   selectTaps,
+  tapWindows,
 } from "./_geometry.ts";
 
 /** Options of {@linkcode depthwiseConv2dGradInput}. */
@@ -101,27 +102,14 @@ export function depthwiseConv2dGradFilter(
   const info = convInfo(x.shape, options.filterShape, options, true);
   checkDy(dy, info);
   const [kh, kw, channels, multiplier] = info.filterShape;
-  const { batchSize, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const n = info.batchSize * info.outHeight * info.outWidth;
   const [rowGeom, colGeom] = axes(info);
   return tf.tidy(() => {
     const padded = padOrCrop(x, filterAxisPadding(rowGeom), filterAxisPadding(colGeom));
-    const n = batchSize * oh * ow;
     const dy3 = tf.reshape(dy, [n, channels, multiplier]);
-    const taps: tf.Tensor[] = [];
-    for (let p = 0; p < kh; p++) {
-      for (let q = 0; q < kw; q++) {
-        const r0 = p * info.dilationHeight, c0 = q * info.dilationWidth;
-        const window = sh === 1 && sw === 1
-          ? tf.slice(padded, [0, r0, c0, 0], [batchSize, oh, ow, channels])
-          : tf.stridedSlice(
-            padded,
-            [0, r0, c0, 0],
-            [batchSize, r0 + (oh - 1) * sh + 1, c0 + (ow - 1) * sw + 1, channels],
-            [1, sh, sw, 1],
-          );
-        taps.push(tf.sum(tf.mul(tf.reshape(window, [n, channels, 1]), dy3), 0));
-      }
-    }
+    const taps = tapWindows(padded, info, "NHWC").flat().map((window) =>
+      tf.sum(tf.mul(tf.reshape(window, [n, channels, 1]), dy3), 0)
+    );
     return tf.reshape(tf.stack(taps), [kh, kw, channels, multiplier]);
   });
 }
