@@ -2,12 +2,14 @@
  * Gradient kernels for the wasm backend. tfjs-backend-wasm 4.22 has no
  * `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropInput` or
  * `DepthwiseConv2dNativeBackpropFilter` kernel (so conv nets cannot train on
- * it), nor `UnsortedSegmentSum` (the gradient of `tf.gather`), and its
+ * it), nor `UnsortedSegmentSum` (the gradient of `tf.gather`); its
  * `Conv2DBackpropInput` is a plain loop about 10x slower than its XNNPACK
- * `Conv2D`. {@linkcode registerWasmKernels} registers kernels for all five,
- * each composed of the backend's own fast kernels (`Conv2D`,
- * `DepthwiseConv2dNative`, `Transpose`, `Slice`, `Pad`, `ScatterNd`, ...),
- * see `conv2d_grad.ts` and `depthwise_grad.ts`.
+ * `Conv2D`, and its `Tile` (used by batch norm's gradient and by
+ * `tf.broadcastTo`) is an element loop ~100x slower than its `Concat`.
+ * {@linkcode registerWasmKernels} registers kernels for all six, each composed
+ * of the backend's own fast kernels (`Conv2D`, `DepthwiseConv2dNative`,
+ * `Transpose`, `Slice`, `Concat`, `ScatterNd`, ...), see `conv2d_grad.ts` and
+ * `depthwise_grad.ts`.
  *
  * The other gradients this project uses (resize, mirror pad, batch norm,
  * leaky ReLU, sigmoid, pooling, concat, slice, reductions) already run on
@@ -26,6 +28,7 @@ export const WASM_GRADIENT_KERNELS = [
   "DepthwiseConv2dNativeBackpropFilter",
   "DepthwiseConv2dNativeBackpropInput",
   "UnsortedSegmentSum",
+  "Tile",
 ] as const;
 
 type Shape4 = [number, number, number, number];
@@ -135,7 +138,44 @@ const configs: tf.KernelConfig[] = [
     "UnsortedSegmentSum",
     ({ x, segmentIds }, { numSegments }) => unsortedSegmentSum(x!, segmentIds!, numSegments),
   ),
+  composite<{ reps: number[] }>("Tile", ({ x }, { reps }) => tileByConcat(x!, reps)),
 ];
+
+/**
+ * `tf.tile` by repeated doubling along each axis with `Concat` (wasm's own
+ * `Tile` is an element loop ~100x slower than its `Concat`; batch norm's
+ * gradient tiles a `[1, 1, 1, C]` tensor to the whole activation).
+ *
+ * @param x The tensor.
+ * @param reps Repetitions per axis.
+ * @returns The tiled tensor.
+ */
+function tileByConcat(x: tf.Tensor, reps: number[]): tf.Tensor {
+  if (x.dtype === "string") throw new TypeError("Tile on wasm: string tensors are not supported");
+  let out = x;
+  reps.forEach((r, axis) => {
+    if (r === 1) return;
+    if (r === 0) {
+      const shape = [...out.shape];
+      shape[axis] = 0;
+      out = tf.zeros(shape, out.dtype);
+      return;
+    }
+    const unit = out.shape[axis]!;
+    let acc = out, count = 1;
+    while (2 * count <= r) {
+      acc = tf.concat([acc, acc], axis);
+      count *= 2;
+    }
+    if (count < r) {
+      const size = [...acc.shape];
+      size[axis] = (r - count) * unit;
+      acc = tf.concat([acc, tf.slice(acc, acc.shape.map(() => 0), size)], axis);
+    }
+    out = acc;
+  });
+  return out === x ? tf.clone(x) : out;
+}
 
 /**
  * Sums the rows of `x` into `numSegments` segments (tfjs's
@@ -191,8 +231,8 @@ export async function registerWasmKernels(): Promise<void> {
 
 /**
  * The wasm backend's own kernel that {@linkcode registerWasmKernels}
- * replaced (only `Conv2DBackpropInput` exists natively), for benchmarks and
- * tests that compare against it.
+ * replaced (`Conv2DBackpropInput` and `Tile` exist natively), for benchmarks
+ * and tests that compare against it.
  *
  * @param kernelName The kernel's name.
  * @returns Its original config, or `undefined` if wasm had none.

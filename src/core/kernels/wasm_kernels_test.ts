@@ -18,14 +18,25 @@ Deno.test("useBackend('wasm') registers the gradient kernels", async () => {
   assertEquals(nativeWasmKernel("Conv2DBackpropFilter"), undefined);
 });
 
-/** A model touching every registered kernel: conv (strided and not), depthwise, fused conv. */
+/** A model touching every registered kernel: conv (strided and not), depthwise, fused conv, tile. */
 function lossOf(x: tf.Tensor4D, w: tf.Variable[]): tf.Scalar {
   const [w1, w2, w3, w4] = w as unknown as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
   let h = tf.conv2d(x, w1, 1, "same");
   h = tf.conv2d(tf.leakyRelu(h, 0.2), w2, 2, "valid");
   h = tf.depthwiseConv2d(h, w3, [1, 1], "same");
   h = tf.fused.conv2d({ x: h, filter: w4, strides: 2, pad: "same", activation: "relu" });
-  return tf.mean(tf.square(h));
+  // batch norm's gradient tiles the per-channel statistics
+  const { mean, variance } = tf.moments(h, [0, 1, 2]);
+  h = tf.batchNorm(
+    h,
+    mean,
+    variance,
+    tf.linspace(-0.5, 0.5, 4),
+    tf.range(1, 5),
+    1e-3,
+  ) as tf.Tensor4D;
+  // a loss whose gradient the normalisation does not project out
+  return tf.sum(tf.mul(h, tf.sin(tf.reshape(tf.range(0, h.size), h.shape))));
 }
 
 async function gradsOn(backend: "cpu" | "wasm", data: Data[]): Promise<Data[]> {
@@ -43,7 +54,7 @@ async function gradsOn(backend: "cpu" | "wasm", data: Data[]): Promise<Data[]> {
   return out;
 }
 
-Deno.test("gradients of conv2d, depthwise and fused conv on wasm match cpu", async () => {
+Deno.test("gradients of conv2d, depthwise, fused conv and batch norm on wasm match cpu", async () => {
   const data = [
     random([2, 11, 10, 3], 1),
     random([3, 3, 3, 6], 2),
@@ -121,4 +132,32 @@ Deno.test("gather's gradient (UnsortedSegmentSum) on wasm matches cpu", async ()
   const want = await on("cpu", segments);
   assertEquals(Array.from((await on("wasm", segments)).values), Array.from(want.values));
   assertEquals(Array.from(want.values), [0, 0, 6, 8, 0, 0]);
+});
+
+Deno.test("Tile on wasm matches cpu for every rank, dtype and repetition count", async () => {
+  const cases: [number[], number[]][] = [
+    [[3], [5]],
+    [[2, 3], [3, 1]],
+    [[1, 1, 1, 4], [2, 7, 6, 1]],
+    [[2, 1, 3, 2], [1, 4, 1, 3]],
+    [[2, 2, 1, 2, 1], [1, 3, 2, 1, 5]],
+  ];
+  for (const dtype of ["float32", "int32", "bool"] as const) {
+    for (const [shape, reps] of cases) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const values = dtype === "bool"
+        ? Array.from({ length: size }, (_, i) => i % 3 === 0)
+        : Array.from({ length: size }, (_, i) => i);
+      const run = () => tf.cast(tf.tile(tf.tensor(values, shape, dtype), reps), "float32");
+      const want = await on("cpu", run);
+      const got = await on("wasm", run);
+      assertEquals(got.shape, want.shape, `${dtype} ${shape} x ${reps}`);
+      assertEquals(Array.from(got.values), Array.from(want.values), `${dtype} ${shape} x ${reps}`);
+    }
+  }
+  const broadcast = () => tf.broadcastTo(tf.tensor2d([[1], [2]]), [3, 2, 4]);
+  assertEquals(
+    Array.from((await on("wasm", broadcast)).values),
+    Array.from((await on("cpu", broadcast)).values),
+  );
 });
