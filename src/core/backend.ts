@@ -7,7 +7,9 @@
  * wrong numbers above its 128 MiB `maxStorageBufferBindingSize`).
  *
  * The wasm and WebGPU backends are imported on first use only, so a missing
- * `navigator.gpu` is never an error unless WebGPU is asked for.
+ * `navigator.gpu` is never an error unless WebGPU is asked for. Activate
+ * backends through `useBackend`, not `tf.setBackend`: only then are the
+ * gradient kernels registered and the WebGPU size guard installed.
  *
  * @module
  */
@@ -150,7 +152,8 @@ const chosen = new Map<BackendKind, BackendInfo>();
  * Activates a tfjs backend and says what it is.
  *
  * - `"auto"` (default): WebGPU on a hardware adapter; wasm when the only
- *   adapter is a software fallback (llvmpipe) or there is none.
+ *   adapter is a software fallback (llvmpipe), when there is none, or when
+ *   tfjs fails to start WebGPU on it.
  * - `"webgpu"`: WebGPU even on a software adapter; throws if there is no
  *   adapter. Tensors larger than `maxStorageBufferBindingSize` are refused
  *   with a `RangeError` naming their shape, size and the limit.
@@ -218,11 +221,19 @@ async function activate(kind: BackendKind): Promise<BackendInfo> {
             `the only WebGPU adapter (${probe.description}) is a software fallback: using wasm`,
         };
       }
-      return {
-        ...(await activateWebGpu(probe)),
-        ...seen,
-        reason: `hardware WebGPU adapter (${probe.description})`,
-      };
+      try {
+        return {
+          ...(await activateWebGpu(probe)),
+          ...seen,
+          reason: `hardware WebGPU adapter (${probe.description})`,
+        };
+      } catch (e) {
+        return {
+          ...(await activateWasm()),
+          ...seen,
+          reason: `WebGPU on ${probe.description} failed (${(e as Error).message}): using wasm`,
+        };
+      }
     }
   }
 }
