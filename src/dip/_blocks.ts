@@ -23,8 +23,25 @@ export interface Layer {
 /** An activation: LeakyReLU with a slope, ReLU, or none. */
 export type Activation = { kind: "leaky"; alpha: number } | { kind: "relu" } | { kind: "none" };
 
+/**
+ * LeakyReLU whose gradient is `dy · step(x, α)` (two passes; tfjs's takes a
+ * comparison, a multiplication and a select).
+ */
+export function leakyRelu(x: tf.Tensor4D, alpha: number): tf.Tensor4D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as tf.Tensor4D;
+    (args[1] as tf.GradSaveFunc)([input]);
+    return {
+      value: tf.leakyRelu(input, alpha),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+        (dy as tf.Tensor).mul(tf.step(saved[0], alpha)),
+    };
+  });
+  return op(x) as tf.Tensor4D;
+}
+
 function activate(x: tf.Tensor4D, act: Activation): tf.Tensor4D {
-  if (act.kind === "leaky") return tf.leakyRelu(x, act.alpha);
+  if (act.kind === "leaky") return leakyRelu(x, act.alpha);
   if (act.kind === "relu") return tf.relu(x);
   return x;
 }

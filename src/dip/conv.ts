@@ -33,10 +33,10 @@ export interface Conv2dOptions {
  * Pads an NHWC batch by `p` on both spatial sides, mirroring without
  * repeating the edge (PyTorch's `ReflectionPad2d`).
  *
- * Built from slices, reversals and concatenation rather than `tf.mirrorPad`,
- * whose registered gradient (tfjs 4.22) only crops the incoming gradient and
- * drops the contributions of the mirrored border, so that training through
- * it would be wrong at the image borders.
+ * The forward pass is `tf.mirrorPad`; the gradient is written here, because
+ * the one tfjs 4.22 registers for `MirrorPad` only crops the incoming
+ * gradient and drops the contributions of the mirrored border, so that
+ * training through it would be wrong at the image borders.
  *
  * @param x NHWC batch.
  * @param p Pad width, less than the height and width.
@@ -51,20 +51,35 @@ export function reflectPad(x: tf.Tensor4D, p: number): tf.Tensor4D {
       `reflection padding by ${p} needs height and width > ${p}, got ${x.shape[1]}x${x.shape[2]}`,
     );
   }
-  return tf.tidy(() => reflectAxis(reflectAxis(x, 1, p), 2, p));
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: tf.mirrorPad(args[0] as tf.Tensor4D, [[0, 0], [p, p], [p, p], [0, 0]], "reflect"),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[]) =>
+      tf.tidy(() => foldReflection(foldReflection(dy as tf.Tensor4D, 2, p), 1, p)),
+  }));
+  return op(x) as tf.Tensor4D;
 }
 
-function reflectAxis(x: tf.Tensor4D, axis: 1 | 2, p: number): tf.Tensor4D {
-  const n = x.shape[axis];
-  const take = (start: number, size: number) => {
+/**
+ * The adjoint of reflection padding along one axis: the centre of `g` plus
+ * the padded borders folded back onto the samples they mirror (padded
+ * sample t < p is input sample p − t; padded sample p + n + t is n − 2 − t).
+ */
+function foldReflection(g: tf.Tensor4D, axis: 1 | 2, p: number): tf.Tensor4D {
+  const n = g.shape[axis] - 2 * p;
+  const part = (start: number, size: number) => {
     const begin = [0, 0, 0, 0];
     const sizes = [-1, -1, -1, -1];
     begin[axis] = start;
     sizes[axis] = size;
-    const s = tf.slice(x, begin, sizes);
-    return size > 1 ? tf.reverse(s, axis) : s;
+    const s = tf.slice(g, begin, sizes);
+    return start === p ? s : p > 1 ? tf.reverse(s, axis) : s;
   };
-  return tf.concat([take(1, p), x, take(n - 1 - p, p)], axis);
+  const place = (t: tf.Tensor4D, before: number) => {
+    const pads: [number, number][] = [[0, 0], [0, 0], [0, 0], [0, 0]];
+    pads[axis] = [before, n - before - p];
+    return tf.pad(t, pads);
+  };
+  return part(p, n).add(place(part(0, p), 1)).add(place(part(p + n, p), n - 1 - p)) as tf.Tensor4D;
 }
 
 /**

@@ -18,4 +18,5 @@ export * from "./conv_net.ts";
 export * from "./encoder_decoder.ts";
 export * from "./skip_net.ts";
 export * from "./deep_decoder.ts";
+export * from "./fit.ts";
 // export * from "./tasks/mod.ts";

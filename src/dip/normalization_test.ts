@@ -53,3 +53,38 @@ Deno.test("normalisation layers expose their variables and validate shapes", () 
   mo.dispose();
   assertEquals(tf.memory().numTensors, before, "the layers leak tensors");
 });
+
+Deno.test("batchNorm's hand-written gradient equals automatic differentiation of its formula", () => {
+  const rng = new Rng(5);
+  const x = rng.normalTensor([2, 3, 4, 3], 2, 1) as tf.Tensor4D;
+  const gamma = rng.normalTensor([3]) as tf.Tensor1D;
+  const beta = rng.normalTensor([3]) as tf.Tensor1D;
+  const w = rng.normalTensor([2, 3, 4, 3]);
+  const reference = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+    const { mean, variance } = tf.moments(a, [0, 1, 2], true);
+    return a.sub(mean).mul(tf.rsqrt(variance.add(1e-5))).mul(g).add(b);
+  };
+  const loss = (f: (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor) =>
+    tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => f(a, g, b).mul(w).sum());
+  const ours = loss((a, g, b) =>
+    batchNorm(a as tf.Tensor4D, { gamma: g as tf.Tensor1D, beta: b as tf.Tensor1D })
+  )([x, gamma, beta]);
+  const ref = loss(reference)([x, gamma, beta]);
+  ours.forEach((o, i) => assertAlmostEquals(tf.sub(o, ref[i]).abs().max().dataSync()[0], 0, 1e-4));
+  tf.dispose([x, gamma, beta, w, ...ours, ...ref]);
+});
+
+Deno.test("meanOnlyBatchNorm's hand-written gradient equals automatic differentiation", () => {
+  const rng = new Rng(6);
+  const x = rng.normalTensor([1, 5, 4, 3]) as tf.Tensor4D;
+  const bias = rng.normalTensor([3]) as tf.Tensor1D;
+  const w = rng.normalTensor([1, 5, 4, 3]);
+  const ours = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+    meanOnlyBatchNorm(a as tf.Tensor4D, b as tf.Tensor1D).mul(w).sum()
+  )([x, bias]);
+  const ref = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+    a.sub(a.mean([0, 1, 2], true)).add(b).mul(w).sum()
+  )([x, bias]);
+  ours.forEach((o, i) => assertAlmostEquals(tf.sub(o, ref[i]).abs().max().dataSync()[0], 0, 1e-5));
+  tf.dispose([x, bias, w, ...ours, ...ref]);
+});
