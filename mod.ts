@@ -10,4 +10,5 @@ export * from "./src/metrics/mod.ts";
 export * from "./src/plot/mod.ts";
 export * from "./src/guided/mod.ts";
 export * from "./src/fbc/mod.ts";
+export * from "./src/dip/mod.ts";
 export * from "./src/repro/mod.ts";

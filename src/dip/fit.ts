@@ -85,10 +85,15 @@ export interface FitDipOptions {
   emaDecay?: number;
   /** Langevin dynamics (`true` for the defaults). */
   langevin?: boolean | LangevinOptions;
-  /** The clean image x*, the output's shape: PSNR is recorded and the best output kept. */
+  /** The clean image x*, the output's shape: PSNR against it is recorded and the best output kept. */
   clean?: tf.Tensor3D;
-  /** How to score an output against `clean` (default PSNR on all channels, data range 1). */
-  score?: (output: tf.Tensor3D, clean: tf.Tensor3D) => number | Promise<number>;
+  /**
+   * Scores an output in dB, higher is better, recorded as `psnr` (default: PSNR
+   * against `clean` on all channels, data range 1). A prepared task's
+   * `(o) => task.score(o).psnr` scores as the thesis does (Y channel, shaved
+   * border, ...), with or without `clean`.
+   */
+  score?: (output: tf.Tensor3D) => number | Promise<number>;
   /** Measure PSNR (and FBC) every `every` steps (default 10) and at the last step. */
   every?: number;
   /** Record the FBC bands of A(output) against the target (`true` for 5 bands). */
@@ -114,7 +119,7 @@ export interface FitDipOptions {
 
 /** What {@linkcode fitDip} returns; the caller disposes every image. */
 export interface FitDipResult {
-  /** The best output by score against `clean` ("oracle" stopping); absent without `clean`. */
+  /** The best output by score ("oracle" stopping); absent without `clean` or `score`. */
   best?: { image: tf.Tensor3D; step: number; psnr: number };
   /** The output of the last step. */
   last: tf.Tensor3D;
@@ -222,7 +227,11 @@ export async function fitDip(options: FitDipOptions): Promise<FitDipResult> {
     }
   }
   const langevin = resolveLangevin(options.langevin, steps);
-  const score = options.score ?? ((a: tf.Tensor3D, b: tf.Tensor3D) => psnr(a, b));
+  const clean = options.clean;
+  const score = options.score ?? (clean ? (o: tf.Tensor3D) => psnr(o, clean) : undefined);
+  if (score !== undefined && typeof score !== "function") {
+    throw new TypeError(`score must be a function, got ${describe(score)}`);
+  }
 
   const z = options.input ?? dipInput(net, [outH, outW], { seed: new Rng(seed).int(2 ** 31) });
   assertShape(z, [1, ...net.inputShape(outH, outW)], "input");
@@ -278,7 +287,6 @@ export async function fitDip(options: FitDipOptions): Promise<FitDipResult> {
       current?.dispose();
       current = t;
     },
-    clean: options.clean,
     score,
     every,
     steps,
@@ -388,8 +396,7 @@ function resolveLangevin(
 interface TrackerConfig {
   current: () => tf.Tensor3D | null;
   setCurrent: (t: tf.Tensor3D) => void;
-  clean?: tf.Tensor3D;
-  score: (output: tf.Tensor3D, clean: tf.Tensor3D) => number | Promise<number>;
+  score?: (output: tf.Tensor3D) => number | Promise<number>;
   every: number;
   steps: number;
   ema?: number;
@@ -452,13 +459,13 @@ class Tracker implements Callback {
     const c = this.config;
     const out = c.current();
     const measured = history.series("psnr").x;
-    if (!c.clean || !out || measured[measured.length - 1] === step) return;
-    const value = await c.score(out, c.clean);
+    if (!c.score || !out || measured[measured.length - 1] === step) return;
+    const value = await c.score(out);
     const record: Record<string, number> = { psnr: value };
-    if (this.#ema) record.psnrSmoothed = await c.score(this.#ema, c.clean);
+    if (this.#ema) record.psnrSmoothed = await c.score(this.#ema);
     if (this.#sum) {
       const mean = this.#sum.div(this.#samples) as tf.Tensor3D;
-      record.psnrPosterior = await c.score(mean, c.clean);
+      record.psnrPosterior = await c.score(mean);
       mean.dispose();
     }
     history.add(step, record);

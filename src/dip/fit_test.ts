@@ -21,6 +21,7 @@ import {
   fitDip,
   type FitDipOptions,
   ORIGINAL_DIP,
+  prepareTask,
   skipNet,
 } from "./mod.ts";
 
@@ -313,4 +314,27 @@ Deno.test("without steps the result is the untrained network's output", async ()
   assertLess(r.last.max().dataSync()[0], 1);
   disposeResult(r);
   p.dispose();
+});
+
+Deno.test("a prepared task runs through fitDip and is scored as the thesis scores it", async () => {
+  const clean = new Rng(10).uniform([32, 32, 3]) as tf.Tensor3D;
+  const task = await prepareTask(clean, { kind: "superres", factor: 4 });
+  const net = decoder({ ...CONTROLLED, channels: 8, depth: 2 });
+  const [h, w] = task.outputShape;
+  const r = await fitDip({
+    net,
+    target: task.target,
+    degrade: task.degrade,
+    outputSize: [h, w],
+    score: (o) => task.score(o).psnr,
+    steps: 4,
+    every: 2,
+  });
+  assertEquals(r.history.series("psnr").x, [2, 4]);
+  assertAlmostEquals(r.history.last("psnr")!, task.score(r.last).psnr, 1e-9);
+  assert(r.best, "a score gives a best output without a clean image");
+  disposeResult(r);
+  net.dispose();
+  task.dispose();
+  clean.dispose();
 });

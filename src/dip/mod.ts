@@ -19,4 +19,4 @@ export * from "./encoder_decoder.ts";
 export * from "./skip_net.ts";
 export * from "./deep_decoder.ts";
 export * from "./fit.ts";
-// export * from "./tasks/mod.ts";
+export * from "./tasks/mod.ts";
