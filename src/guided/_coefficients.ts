@@ -1,23 +1,24 @@
 /**
  * The local linear coefficients (a, b) shared by the guided, fast, weighted
- * and unsharp-mask guided filters, and the argument checks they share.
- * Internal: not exported from `mod.ts`.
+ * and unsharp-mask guided filters, and the argument checks they share. Works
+ * on planes `[K, N, H, W]` (see `_planar.ts`). Internal: not exported from
+ * `mod.ts`.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { formatShape } from "../core/checks.ts";
-import { boxFilter } from "./box_filter.ts";
+import { boxPlanes, type Planes, planes } from "./_planar.ts";
 
-/** Coefficients of the local linear model q = Σₖ aₖ Gₖ + b in each window. */
+/** Coefficients of the local linear model q = Σₖ aₖ Gₖ + b in each window, as planes. */
 export interface Coefficients {
   /**
-   * `[N, H, W, Cg·Ct]`, guide-channel-major: channels `k·Ct … k·Ct + Ct − 1`
+   * `[Cg·Ct, N, H, W]`, guide-channel-major: planes `k·Ct … k·Ct + Ct − 1`
    * hold a for guide channel k and every target channel.
    */
-  a: tf.Tensor4D;
-  /** `[N, H, W, Ct]`. */
-  b: tf.Tensor4D;
+  a: Planes;
+  /** `[Ct, N, H, W]`. */
+  b: Planes;
 }
 
 /**
@@ -26,8 +27,8 @@ export interface Coefficients {
  *
  * @param guide The guide.
  * @param src The target.
- * @returns Both as NHWC batches (views the caller must not dispose twice:
- *   reshapes of the inputs) and whether the inputs were rank 3.
+ * @returns Both as NHWC float32 batches and whether the inputs were rank 3.
+ *   Call inside `tf.tidy`.
  */
 export function checkPair(
   guide: unknown,
@@ -52,9 +53,7 @@ export function checkPair(
   }
   const cg = g.shape[g.rank - 1];
   if (cg !== 1 && cg !== 3) {
-    throw new RangeError(
-      `guide must have 1 or 3 channels, got shape ${formatShape(g.shape)}`,
-    );
+    throw new RangeError(`guide must have 1 or 3 channels, got shape ${formatShape(g.shape)}`);
   }
   const lead = (t: tf.Tensor) => t.shape.slice(0, t.rank - 1);
   if (!tf.util.arraysEqual(lead(g), lead(p))) {
@@ -73,50 +72,44 @@ export function checkPair(
  * Solves eqs. (3.3)–(3.4) in every window (He et al. 2013, eqs. 5–6 for gray
  * guides and eqs. 14–15, the 3 × 3 covariance form, for colour guides).
  *
- * Both inputs are first centred on their global means (the coefficient a is
- * invariant to that, and b is corrected afterwards) so that the float32
- * window statistics keep their precision. The 3 × 3 systems are solved with
- * the closed-form inverse (adjugate over determinant), vectorised.
+ * Both inputs are first centred on their global means (a is invariant to
+ * that, and b is corrected afterwards) so that the float32 window statistics
+ * keep their precision. The 3 × 3 systems are solved with the closed-form
+ * inverse (adjugate over determinant), vectorised.
  *
- * @param g Guide `[N, H, W, 1 | 3]`.
- * @param p Target `[N, H, W, Ct]`.
+ * @param g Guide planes `[1 | 3, N, H, W]`.
+ * @param p Target planes `[Ct, N, H, W]`.
  * @param radius Window radius.
- * @param eps Regulariser: a number or a per-pixel `[N, H, W, 1]` tensor.
- * @returns The coefficients; must be called inside `tf.tidy`.
+ * @param eps Regulariser: a number or per-pixel planes `[1, N, H, W]`.
+ * @returns The coefficients. Call inside `tf.tidy`.
  */
 export function guidedCoefficients(
-  g: tf.Tensor4D,
-  p: tf.Tensor4D,
+  g: Planes,
+  p: Planes,
   radius: number,
-  eps: number | tf.Tensor4D,
+  eps: number | Planes,
 ): Coefficients {
-  const cg = g.shape[3], ct = p.shape[3];
-  const g0 = g.mean([1, 2], true), p0 = p.mean([1, 2], true);
-  const gc = tf.sub(g, g0), pc = tf.sub(p, p0);
-  const ch = (t: tf.Tensor, k: number, n = 1) =>
-    tf.slice(t as tf.Tensor4D, [0, 0, 0, k], [-1, -1, -1, n]);
+  const cg = g.shape[0];
+  const g0 = g.mean([2, 3], true), p0 = p.mean([2, 3], true);
+  const pc = tf.sub(p, p0);
+  const box = (x: tf.Tensor) => boxPlanes(x, radius);
+  const mp = box(pc);
   if (cg === 1) {
-    const m = boxFilter(
-      tf.concat([gc, pc, tf.square(gc), tf.mul(gc, pc)], 3) as tf.Tensor4D,
-      radius,
-    );
-    const mg = ch(m, 0), mp = ch(m, 1, ct), mgg = ch(m, 1 + ct), mgp = ch(m, 2 + ct, ct);
-    const variance = tf.sub(mgg, tf.square(mg));
-    const cov = tf.sub(mgp, tf.mul(mg, mp));
-    const a = tf.div(cov, tf.add(variance, eps)) as tf.Tensor4D;
+    const gc = tf.sub(g, g0);
+    const mg = box(gc);
+    const variance = tf.sub(box(tf.square(gc)), tf.square(mg));
+    const cov = tf.sub(box(tf.mul(gc, pc)), tf.mul(mg, mp));
+    const a = tf.div(cov, tf.add(variance, eps)) as Planes;
     // b for the centred inputs is mp − a·mg; undo the centring: + p0 − a·g0.
-    const b = tf.add(tf.sub(mp, tf.mul(a, mg)), tf.sub(p0, tf.mul(a, g0))) as tf.Tensor4D;
+    const b = tf.add(tf.sub(mp, tf.mul(a, mg)), tf.sub(p0, tf.mul(a, g0))) as Planes;
     return { a, b };
   }
-  const gk = [0, 1, 2].map((k) => ch(gc, k));
+  const gk = tf.unstack(tf.sub(g, g0)).map((t) => t.expandDims(0) as Planes);
+  const g0k = tf.unstack(g0).map((t) => t.expandDims(0));
+  const mg = gk.map(box);
   const pairs: [number, number][] = [[0, 0], [0, 1], [0, 2], [1, 1], [1, 2], [2, 2]];
-  const parts: tf.Tensor[] = [gc, pc, ...pairs.map(([i, j]) => tf.mul(gk[i], gk[j]))];
-  for (let k = 0; k < 3; k++) parts.push(tf.mul(gk[k], pc));
-  const m = boxFilter(tf.concat(parts, 3) as tf.Tensor4D, radius);
-  const mg = [0, 1, 2].map((k) => ch(m, k));
-  const mp = ch(m, 3, ct);
-  const s = pairs.map(([i, j], n) => {
-    const c = tf.sub(ch(m, 3 + ct + n), tf.mul(mg[i], mg[j]));
+  const s = pairs.map(([i, j]) => {
+    const c = tf.sub(box(tf.mul(gk[i], gk[j])), tf.mul(mg[i], mg[j]));
     return i === j ? tf.add(c, eps) : c;
   });
   const [s00, s01, s02, s11, s12, s22] = s;
@@ -127,37 +120,29 @@ export function guidedCoefficients(
   const i11 = tf.sub(tf.mul(s00, s22), tf.mul(s02, s02));
   const i12 = tf.sub(tf.mul(s01, s02), tf.mul(s00, s12));
   const i22 = tf.sub(tf.mul(s00, s11), tf.mul(s01, s01));
-  const det = tf.addN([tf.mul(s00, i00), tf.mul(s01, i01), tf.mul(s02, i02)]);
-  const cov = [0, 1, 2].map((k) => tf.sub(ch(m, 9 + ct + k * ct, ct), tf.mul(mg[k], mp)));
+  const invDet = tf.reciprocal(tf.addN([tf.mul(s00, i00), tf.mul(s01, i01), tf.mul(s02, i02)]));
+  const cov = gk.map((x, k) => tf.sub(box(tf.mul(x, pc)), tf.mul(mg[k], mp)));
   const row = (x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) =>
-    tf.div(tf.addN([tf.mul(x, cov[0]), tf.mul(y, cov[1]), tf.mul(z, cov[2])]), det);
+    tf.mul(tf.addN([tf.mul(x, cov[0]), tf.mul(y, cov[1]), tf.mul(z, cov[2])]), invDet);
   const ak = [row(i00, i01, i02), row(i01, i11, i12), row(i02, i12, i22)];
-  const a = tf.concat(ak, 3) as tf.Tensor4D;
-  const shift = tf.addN(ak.map((x, k) => tf.mul(x, tf.add(mg[k], ch(g0, k)))));
-  const b = tf.sub(tf.add(mp, p0), shift) as tf.Tensor4D;
-  return { a, b };
+  const shift = tf.addN(ak.map((x, k) => tf.mul(x, tf.add(mg[k], g0k[k]))));
+  const b = tf.sub(tf.add(mp, p0), shift) as Planes;
+  return { a: tf.concat(ak, 0) as Planes, b };
 }
 
 /**
  * Σₖ aₖ ⊙ xₖ for coefficients laid out as in {@linkcode Coefficients.a}.
  *
- * @param a `[N, H, W, Cg·Ct]`.
- * @param x `[N, H, W, Cg]` (the guide, or its unsharp mask).
- * @returns `[N, H, W, Ct]`.
+ * @param a `[Cg·Ct, N, H, W]`.
+ * @param x `[Cg, N, H, W]` (the guide, or its unsharp mask).
+ * @returns `[Ct, N, H, W]`.
  */
-export function applyAmount(a: tf.Tensor4D, x: tf.Tensor4D): tf.Tensor4D {
-  const cg = x.shape[3];
-  const ct = a.shape[3] / cg;
+export function applyAmount(a: Planes, x: Planes): Planes {
+  const cg = x.shape[0];
+  const ct = a.shape[0] / cg;
   if (cg === 1) return tf.mul(a, x);
   const terms = [];
-  for (let k = 0; k < cg; k++) {
-    terms.push(
-      tf.mul(
-        tf.slice(a, [0, 0, 0, k * ct], [-1, -1, -1, ct]),
-        tf.slice(x, [0, 0, 0, k], [-1, -1, -1, 1]),
-      ),
-    );
-  }
+  for (let k = 0; k < cg; k++) terms.push(tf.mul(planes(a, k * ct, ct), planes(x, k)));
   return tf.addN(terms);
 }
 
@@ -166,16 +151,20 @@ export function applyAmount(a: tf.Tensor4D, x: tf.Tensor4D): tf.Tensor4D {
  * means ā and b̄, then q = Σₖ āₖ Gₖ + b̄.
  *
  * @param c The coefficients.
- * @param g The guide `[N, H, W, Cg]`.
+ * @param g The guide planes `[Cg, N, H, W]`.
  * @param radius Window radius of the averaging.
- * @returns q `[N, H, W, Ct]`.
+ * @returns q planes `[Ct, N, H, W]`.
  */
-export function averageAndApply(c: Coefficients, g: tf.Tensor4D, radius: number): tf.Tensor4D {
-  const n = c.a.shape[3];
-  const m = boxFilter(tf.concat([c.a, c.b], 3), radius);
-  const ma = tf.slice(m, [0, 0, 0, 0], [-1, -1, -1, n]);
-  const mb = tf.slice(m, [0, 0, 0, n], [-1, -1, -1, -1]);
-  return tf.add(applyAmount(ma, g), mb);
+export function averageAndApply(c: Coefficients, g: Planes, radius: number): Planes {
+  const cg = g.shape[0];
+  const mb = boxPlanes(c.b, radius);
+  if (cg === 1) return tf.add(tf.mul(boxPlanes(c.a, radius), g), mb);
+  // One box filter per guide channel: slicing planes out of a large stack
+  // copies the whole stack on wasm.
+  const ct = c.b.shape[0];
+  const gk = tf.unstack(g).map((t) => t.expandDims(0));
+  const terms = gk.map((x, k) => tf.mul(boxPlanes(planes(c.a, k * ct, ct), radius), x));
+  return tf.add(tf.addN(terms), mb);
 }
 
 /**

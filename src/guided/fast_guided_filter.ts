@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertNumber } from "../core/checks.ts";
 import { applyAmount, checkPair, guidedCoefficients, unbatch } from "./_coefficients.ts";
-import { boxFilter } from "./box_filter.ts";
+import { boxPlanes, fromPlanes, type Planes, planes, toPlanes } from "./_planar.ts";
 import type { GuidedFilterOptions } from "./guided_filter.ts";
 
 /** Options of {@linkcode fastGuidedFilter}. */
@@ -50,16 +50,28 @@ export function fastGuidedFilter<T extends tf.Tensor3D | tf.Tensor4D>(
   const s = assertNumber(options.subsample ?? 4, "subsample", { min: 1, integer: true });
   return tf.tidy(() => {
     const { g, p, single } = checkPair(guide, src);
-    const [h, w] = [g.shape[1], g.shape[2]];
+    const [n, h, w] = g.shape;
     const low: [number, number] = [Math.ceil(h / s), Math.ceil(w / s)];
     const rs = radius === 0 ? 0 : Math.max(1, Math.round(radius / s));
-    const gs = tf.image.resizeNearestNeighbor(g, low, false, true);
-    const ps = tf.image.resizeNearestNeighbor(p, low, false, true);
-    const c = guidedCoefficients(gs, ps, rs, eps);
-    const n = c.a.shape[3];
-    const m = tf.image.resizeBilinear(boxFilter(tf.concat([c.a, c.b], 3), rs), [h, w], false, true);
-    const ma = tf.slice(m, [0, 0, 0, 0], [-1, -1, -1, n]);
-    const mb = tf.slice(m, [0, 0, 0, n], [-1, -1, -1, -1]);
-    return unbatch<T>(tf.add(applyAmount(ma, g), mb), single);
+    // Resampling treats every plane as a one-channel image of a batch.
+    const resample = (x: Planes, size: [number, number], nearest: boolean): Planes => {
+      const k = x.shape[0];
+      const flat = x.reshape([k * n, x.shape[2], x.shape[3], 1]) as tf.Tensor4D;
+      const y = nearest
+        ? tf.image.resizeNearestNeighbor(flat, size, false, true)
+        : tf.image.resizeBilinear(flat, size, false, true);
+      return y.reshape([k, n, size[0], size[1]]);
+    };
+    const gp = toPlanes(g);
+    const c = guidedCoefficients(
+      resample(gp, low, true),
+      resample(toPlanes(p), low, true),
+      rs,
+      eps,
+    );
+    const na = c.a.shape[0];
+    const m = resample(boxPlanes(tf.concat([c.a, c.b], 0), rs), [h, w], false);
+    const q = tf.add(applyAmount(planes(m, 0, na), gp), planes(m, na, c.b.shape[0]));
+    return unbatch<T>(fromPlanes(q), single);
   });
 }

@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertNumber } from "../core/checks.ts";
 import { averageAndApply, checkPair, guidedCoefficients, unbatch } from "./_coefficients.ts";
+import { fromPlanes, toPlanes } from "./_planar.ts";
 
 /** Options of {@linkcode guidedFilter}. */
 export interface GuidedFilterOptions {
@@ -47,7 +48,8 @@ export function guidedFilter<T extends tf.Tensor3D | tf.Tensor4D>(
   const eps = assertNumber(options.eps ?? 0.01, "eps", { min: 0, minExclusive: true });
   return tf.tidy(() => {
     const { g, p, single } = checkPair(guide, src);
-    const q = averageAndApply(guidedCoefficients(g, p, radius, eps), g, radius);
-    return unbatch<T>(q, single);
+    const gp = toPlanes(g);
+    const q = averageAndApply(guidedCoefficients(gp, toPlanes(p), radius, eps), gp, radius);
+    return unbatch<T>(fromPlanes(q), single);
   });
 }

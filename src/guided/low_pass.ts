@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { assertNumber, assertOneOf, describe, formatShape } from "../core/checks.ts";
-import { boxFilter } from "./box_filter.ts";
+import { boxPlanes, fromPlanes, gaussianPlanes, type Planes, toPlanes } from "./_planar.ts";
 
 /** A box mean filter of radius r applied `times` times in a row. */
 export interface BoxLowPass {
@@ -61,20 +61,9 @@ export function gaussianFilter<T extends tf.Tensor3D | tf.Tensor4D>(
   checkImage(image);
   assertNumber(sigma, "sigma", { min: 0, minExclusive: true });
   const truncate = assertNumber(options.truncate ?? 4, "truncate", { min: 0, minExclusive: true });
-  const radius = Math.max(1, Math.floor(truncate * sigma + 0.5));
-  const k = new Float32Array(2 * radius + 1);
-  for (let i = -radius; i <= radius; i++) k[i + radius] = Math.exp(-(i * i) / (2 * sigma * sigma));
   return tf.tidy(() => {
     const x = (image.rank === 3 ? image.expandDims(0) : image).toFloat() as tf.Tensor4D;
-    const [n, h, w, c] = x.shape;
-    const kh = tf.tensor4d(k, [k.length, 1, 1, 1]);
-    const kw = tf.tensor4d(k, [1, k.length, 1, 1]);
-    const blur = (t: tf.Tensor4D) => tf.conv2d(tf.conv2d(t, kh, 1, "same"), kw, 1, "same");
-    // Channels to the batch axis: [N, H, W, C] -> [N·C, H, W, 1].
-    const planes = x.transpose([0, 3, 1, 2]).reshape([n * c, h, w, 1]) as tf.Tensor4D;
-    const num = blur(planes);
-    const den = blur(tf.ones([1, h, w, 1]));
-    const y = tf.div(num, den).reshape([n, c, h, w]).transpose([0, 2, 3, 1]);
+    const y = fromPlanes(gaussianPlanes(toPlanes(x), sigma, truncate));
     return (image.rank === 3 ? y.squeeze([0]) : y) as T;
   });
 }
@@ -102,21 +91,40 @@ export function lowPassFilter<T extends tf.Tensor3D | tf.Tensor4D>(
   lowPass: LowPass,
   defaultRadius = 8,
 ): T {
+  checkImage(image);
+  checkLowPass(lowPass);
+  return tf.tidy(() => {
+    const x = (image.rank === 3 ? image.expandDims(0) : image).toFloat() as tf.Tensor4D;
+    const y = fromPlanes(lowPassPlanes(toPlanes(x), lowPass, defaultRadius));
+    return (image.rank === 3 ? y.squeeze([0]) : y) as T;
+  });
+}
+
+/**
+ * {@linkcode lowPassFilter} on planes `[K, N, H, W]`, inside `tf.tidy`.
+ *
+ * @param x Planes.
+ * @param lowPass Which filter (checked).
+ * @param defaultRadius Radius of a box filter that gives none.
+ * @returns Planes, same shape.
+ */
+export function lowPassPlanes(x: Planes, lowPass: LowPass, defaultRadius: number): Planes {
   checkLowPass(lowPass);
   if (lowPass.kind === "gaussian") {
-    return gaussianFilter(image, lowPass.sigma, { truncate: lowPass.truncate });
+    const truncate = assertNumber(lowPass.truncate ?? 4, "lowPass.truncate", {
+      min: 0,
+      minExclusive: true,
+    });
+    return gaussianPlanes(x, lowPass.sigma, truncate);
   }
   const radius = assertNumber(lowPass.radius ?? defaultRadius, "lowPass.radius", {
     min: 0,
     integer: true,
   });
   const times = assertNumber(lowPass.times ?? 2, "lowPass.times", { min: 1, integer: true });
-  checkImage(image);
-  return tf.tidy(() => {
-    let y = boxFilter(image, radius);
-    for (let i = 1; i < times; i++) y = boxFilter(y, radius);
-    return y;
-  });
+  let y = boxPlanes(x, radius);
+  for (let i = 1; i < times; i++) y = boxPlanes(y, radius);
+  return y;
 }
 
 /**

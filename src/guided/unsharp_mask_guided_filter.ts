@@ -7,9 +7,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertNumber, formatShape } from "../core/checks.ts";
 import { applyAmount, checkPair, guidedCoefficients, unbatch } from "./_coefficients.ts";
-import { boxFilter } from "./box_filter.ts";
+import { boxPlanes, fromPlanes, type Planes, toPlanes } from "./_planar.ts";
 import type { GuidedFilterOptions } from "./guided_filter.ts";
-import { checkLowPass, type LowPass, lowPassFilter } from "./low_pass.ts";
+import { checkLowPass, type LowPass, lowPassPlanes } from "./low_pass.ts";
 import { type EdgeAwareOptions, weightedEps } from "./weighted_guided_filter.ts";
 
 /**
@@ -125,21 +125,22 @@ export function unsharpMaskGuidedFilterParts(
   const out = tf.tidy(() => {
     const { g, p, single } = checkPair(guide, src);
     const cg = g.shape[3], ct = p.shape[3];
-    const gm = tf.sub(g, lowPassFilter(g, lowPass, radius)) as tf.Tensor4D;
-    const lp = lowPassFilter(p, lowPass, radius);
-    let fa: tf.Tensor4D;
-    let structure: tf.Tensor4D;
+    const gp = toPlanes(g), pp = toPlanes(p);
+    const gm = tf.sub(gp, lowPassPlanes(gp, lowPass, radius)) as Planes;
+    const lp = lowPassPlanes(pp, lowPass, radius);
+    let fa: Planes;
+    let structure: Planes;
     if (amount instanceof tf.Tensor) {
-      fa = checkAmount(amount, p, cg, single);
+      fa = toPlanes(checkAmount(amount, p, cg, single));
       // Vector form for a colour guide given Cg·Ct channels, else channel by channel.
-      structure = cg > 1 && fa.shape[3] === cg * ct ? applyAmount(fa, gm) : tf.mul(fa, gm);
+      structure = cg > 1 && fa.shape[0] === cg * ct ? applyAmount(fa, gm) : tf.mul(fa, gm);
     } else {
-      const e = amount === "guided" ? eps : weightedEps(g, eps, options);
-      fa = boxFilter(guidedCoefficients(g, p, radius, e).a, radius);
+      const e = amount === "guided" ? eps : weightedEps(gp, eps, options);
+      fa = boxPlanes(guidedCoefficients(gp, pp, radius, e).a, radius);
       structure = applyAmount(fa, gm);
     }
-    const output = tf.add(structure, lp) as tf.Tensor4D;
-    return [output, fa, gm, lp].map((t) => unbatch(t as tf.Tensor4D, single));
+    const output = tf.add(structure, lp) as Planes;
+    return [output, fa, gm, lp].map((t) => unbatch(fromPlanes(t), single));
   });
   return { output: out[0], amount: out[1], guideMask: out[2], lowPassSrc: out[3] };
 }

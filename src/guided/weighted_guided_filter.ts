@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertNumber } from "../core/checks.ts";
 import { averageAndApply, checkPair, guidedCoefficients, unbatch } from "./_coefficients.ts";
+import { fromPlanes, type Planes, toPlanes } from "./_planar.ts";
 import type { GuidedFilterOptions } from "./guided_filter.ts";
 
 /** Options of {@linkcode edgeAwareWeighting}. */
@@ -55,13 +56,13 @@ export function edgeAwareWeighting<T extends tf.Tensor3D | tf.Tensor4D>(
   });
   return tf.tidy(() => {
     const { g, single } = checkPair(guide, guide);
-    return unbatch<T>(gammaOf(g, edgeRadius, edgeEps), single);
+    return unbatch<T>(fromPlanes(gammaOf(toPlanes(g), edgeRadius, edgeEps)), single);
   });
 }
 
-function gammaOf(g: tf.Tensor4D, edgeRadius: number, edgeEps: number): tf.Tensor4D {
-  const x = tf.add(localVariance(g, edgeRadius).mean(3, true), edgeEps);
-  return tf.mul(x, tf.reciprocal(x).mean([1, 2], true)) as tf.Tensor4D;
+function gammaOf(g: Planes, edgeRadius: number, edgeEps: number): Planes {
+  const x = tf.add(localVariance(g, edgeRadius).mean(0, true), edgeEps);
+  return tf.mul(x, tf.reciprocal(x).mean([2, 3], true)) as Planes;
 }
 
 /**
@@ -71,24 +72,24 @@ function gammaOf(g: tf.Tensor4D, edgeRadius: number, edgeEps: number): tf.Tensor
  * (~3e-8) is not small against the ε = 1e-6 of eq. 3.6. O(r²) per pixel: for
  * the small windows of the edge-aware weighting.
  */
-function localVariance(x: tf.Tensor4D, r: number): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
-  const pads: [number, number][] = [[0, 0], [r, r], [r, r], [0, 0]];
+function localVariance(x: Planes, r: number): Planes {
+  const [k, n, h, w] = x.shape;
+  const pads: [number, number][] = [[0, 0], [0, 0], [r, r], [r, r]];
   const xp = tf.pad(x, pads);
-  const mp = tf.pad(tf.ones([1, h, w, 1]), pads);
+  const mp = tf.pad(tf.ones([1, 1, h, w]), pads);
   let s1: tf.Tensor = tf.zeros(x.shape), s2: tf.Tensor = tf.zeros(x.shape);
-  let count: tf.Tensor = tf.zeros([1, h, w, 1]);
+  let count: tf.Tensor = tf.zeros([1, 1, h, w]);
   for (let dy = -r; dy <= r; dy++) {
     for (let dx = -r; dx <= r; dx++) {
-      const m = tf.slice(mp, [0, r + dy, r + dx, 0], [1, h, w, 1]);
-      const d = tf.mul(tf.sub(tf.slice(xp, [0, r + dy, r + dx, 0], [n, h, w, c]), x), m);
+      const m = tf.slice(mp, [0, 0, r + dy, r + dx], [1, 1, h, w]);
+      const d = tf.mul(tf.sub(tf.slice(xp, [0, 0, r + dy, r + dx], [k, n, h, w]), x), m);
       s1 = tf.add(s1, d);
       s2 = tf.add(s2, tf.square(d));
       count = tf.add(count, m);
     }
   }
   const mean = tf.div(s1, count);
-  return tf.relu(tf.sub(tf.div(s2, count), tf.square(mean))) as tf.Tensor4D;
+  return tf.relu(tf.sub(tf.div(s2, count), tf.square(mean))) as Planes;
 }
 
 /**
@@ -122,25 +123,26 @@ export function weightedGuidedFilter<T extends tf.Tensor3D | tf.Tensor4D>(
   const lambda = assertNumber(options.eps ?? 0.01, "eps", { min: 0, minExclusive: true });
   return tf.tidy(() => {
     const { g, p, single } = checkPair(guide, src);
-    const epsMap = weightedEps(g, lambda, options);
-    const q = averageAndApply(guidedCoefficients(g, p, radius, epsMap), g, radius);
-    return unbatch<T>(q, single);
+    const gp = toPlanes(g);
+    const epsMap = weightedEps(gp, lambda, options);
+    const q = averageAndApply(guidedCoefficients(gp, toPlanes(p), radius, epsMap), gp, radius);
+    return unbatch<T>(fromPlanes(q), single);
   });
 }
 
 /**
  * λ / Γ_G per pixel, for use inside `tf.tidy` by the filters of this folder.
  *
- * @param g Guide batch.
+ * @param g Guide planes `[Cg, N, H, W]`.
  * @param lambda λ.
  * @param options Edge-aware settings.
- * @returns `[N, H, W, 1]`.
+ * @returns Planes `[1, N, H, W]`.
  */
 export function weightedEps(
-  g: tf.Tensor4D,
+  g: Planes,
   lambda: number,
   options: EdgeAwareOptions = {},
-): tf.Tensor4D {
+): Planes {
   const edgeRadius = assertNumber(options.edgeRadius ?? 1, "edgeRadius", {
     min: 1,
     integer: true,
