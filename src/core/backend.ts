@@ -16,6 +16,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertOneOf, formatShape } from "./checks.ts";
 import { registerConvGradients } from "./kernels/conv_gradients.ts";
+import { registerCpuKernels } from "./kernels/cpu_kernels.ts";
 import { registerWasmKernels } from "./kernels/wasm_kernels.ts";
 
 /** What {@linkcode useBackend} may be asked for. */
@@ -162,7 +163,8 @@ const chosen = new Map<BackendKind, BackendInfo>();
  * - `"cpu"`: the plain JavaScript reference backend (slow: tests only).
  *
  * Every kind also installs the dilation-aware conv gradients
- * (`kernels/conv_gradients.ts`). Repeated calls are cheap: the result is
+ * (`kernels/conv_gradients.ts`) and the fixed cpu `ResizeBilinearGrad`
+ * (`kernels/cpu_kernels.ts`). Repeated calls are cheap: the result is
  * remembered per kind and only the active backend is re-checked.
  *
  * @param kind Which backend; default `"auto"`.
@@ -185,6 +187,7 @@ export async function useBackend(kind: BackendKind = "auto"): Promise<BackendInf
 
 async function activate(kind: BackendKind): Promise<BackendInfo> {
   registerConvGradients();
+  registerCpuKernels();
   // only auto and webgpu look for an adapter (asking the GPU stack costs time and logs noise)
   const probe = kind === "auto" || kind === "webgpu" ? await probeAdapter() : null;
   const seen = {

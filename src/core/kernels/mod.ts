@@ -7,4 +7,5 @@
 export * from "./conv2d_grad.ts";
 export * from "./depthwise_grad.ts";
 export * from "./conv_gradients.ts";
+export * from "./cpu_kernels.ts";
 export * from "./wasm_kernels.ts";

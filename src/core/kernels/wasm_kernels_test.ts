@@ -161,3 +161,36 @@ Deno.test("Tile on wasm matches cpu for every rank, dtype and repetition count",
     Array.from((await on("cpu", broadcast)).values),
   );
 });
+
+Deno.test("wasm's own gradients used by the networks match cpu", async () => {
+  // resize, reflection padding, pooling and activations: native wasm kernels,
+  // checked here because the DIP and chapter 3 networks train through them
+  const x = random([1, 7, 6, 3], 12);
+  const weights = random([1, 14, 12, 3], 13);
+  const ops: Record<string, (t: tf.Tensor4D) => tf.Tensor> = {
+    resizeBilinear: (t) => tf.image.resizeBilinear(t, [14, 12]),
+    resizeBilinearCorners: (t) => tf.image.resizeBilinear(t, [14, 12], true),
+    resizeNearest: (t) => tf.image.resizeNearestNeighbor(t, [14, 12]),
+    mirrorPadReflect: (t) => tf.mirrorPad(t, [[0, 0], [3, 4], [2, 4], [0, 0]], "reflect"),
+    mirrorPadSymmetric: (t) => tf.mirrorPad(t, [[0, 0], [4, 3], [3, 3], [0, 0]], "symmetric"),
+    avgPool: (t) => tf.avgPool(t, 2, 2, "same"),
+    maxPool: (t) => tf.maxPool(t, 3, 2, "valid"),
+    activations: (t) =>
+      tf.concat([
+        tf.sigmoid(t),
+        tf.elu(t),
+        tf.prelu(t, tf.tensor4d([0.1, 0.2, 0.3], [1, 1, 1, 3])),
+        tf.tanh(t),
+      ], 3),
+  };
+  for (const [name, op] of Object.entries(ops)) {
+    const grad = () =>
+      tf.grad((t: tf.Tensor) => {
+        const y = op(t as tf.Tensor4D);
+        const w = tf.slice(tf.tile(tensor(weights), [1, 2, 2, 4]), 0, y.shape);
+        return tf.sum(tf.mul(y, w));
+      })(tensor(x));
+    const ref = await on("cpu", grad);
+    assertLessOrEqual(relativeError(await on("wasm", grad), ref), TOLERANCE, name);
+  }
+});
