@@ -186,6 +186,9 @@ export async function useBackend(kind: BackendKind = "auto"): Promise<BackendInf
 }
 
 async function activate(kind: BackendKind): Promise<BackendInfo> {
+  // Production mode: no "install tfjs-node" banner (Deno looks like Node to tfjs) and no
+  // debug-only checks; the toolkit validates its inputs itself.
+  tf.env().set("PROD", true);
   registerConvGradients();
   registerCpuKernels();
   // only auto and webgpu look for an adapter (asking the GPU stack costs time and logs noise)
