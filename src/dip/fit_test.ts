@@ -338,3 +338,40 @@ Deno.test("a prepared task runs through fitDip and is scored as the thesis score
   task.dispose();
   clean.dispose();
 });
+
+Deno.test({
+  name: "no tensor growth over 1,000 steps with every measurement on (DIP_SLOW=1)",
+  ignore: !Deno.env.get("DIP_SLOW"),
+  async fn() {
+    const p = tiny(11);
+    const seen = new Map<number, [number, number]>();
+    const probe: Callback = {
+      every: 100,
+      onStep: (ctx) => void seen.set(ctx.step, [tf.memory().numTensors, tf.memory().numBytes]),
+    };
+    const before = tf.memory().numTensors;
+    const r = await fitDip({
+      net: p.net,
+      target: p.noisy,
+      clean: p.clean,
+      steps: 1000,
+      every: 10,
+      ...ORIGINAL_DIP,
+      langevin: { burnIn: 100, sampleEvery: 10 },
+      fbc: true,
+      autoStop: { stop: false },
+      callbacks: [probe],
+    });
+    assertEquals(r.steps, 1000);
+    // From step 200 on (all accumulators exist) tensors and bytes stay constant.
+    const later = [...seen.entries()].filter(([s]) => s >= 200).map(([, v]) => v.join("/"));
+    assertEquals(
+      new Set(later).size,
+      1,
+      `tensors/bytes per 100 steps: ${[...seen.values()].join(" ")}`,
+    );
+    disposeResult(r);
+    assertEquals(tf.memory().numTensors, before);
+    p.dispose();
+  },
+});
