@@ -198,6 +198,8 @@ export class Conv2d {
   readonly #pad: PadMode;
 
   /**
+   * Creates the layer and initialises its weights from `options.rng`.
+   *
    * @param inChannels Input channels.
    * @param outChannels Output channels.
    * @param options Kernel size, stride, padding, bias, λ, initialisation.

@@ -6,13 +6,12 @@
 import { Rng } from "../core/rng.ts";
 import { ConvBlock, Sequential, SigmoidLayer } from "./_blocks.ts";
 import {
-  type ArchitectureOptions,
   assertDivisible,
   describeArchitecture,
-  type DipNetwork,
   LayerNetwork,
   resolveArchitecture,
-} from "./network.ts";
+} from "./_architecture.ts";
+import type { ArchitectureOptions, DipNetwork } from "./network.ts";
 
 /**
  * The ConvNet (Fig. 4): `depth` blocks of [k×k convolution (`channels`) →

@@ -7,13 +7,12 @@
 import { Rng } from "../core/rng.ts";
 import { ConvBlock, Sequential, SigmoidLayer, UpsampleLayer } from "./_blocks.ts";
 import {
-  type ArchitectureOptions,
   assertDivisible,
   describeArchitecture,
-  type DipNetwork,
   LayerNetwork,
   resolveArchitecture,
-} from "./network.ts";
+} from "./_architecture.ts";
+import type { ArchitectureOptions, DipNetwork } from "./network.ts";
 
 /**
  * The Decoder (Fig. 4): `depth` blocks of [×2 upsampling → k×k convolution

@@ -8,7 +8,8 @@ import * as tf from "@tensorflow/tfjs";
 import { assertNumber, assertOneOf } from "../core/checks.ts";
 import { Rng } from "../core/rng.ts";
 import { ConvBlock, type Layer, Sequential, SigmoidLayer, UpsampleLayer } from "./_blocks.ts";
-import { assertDivisible, type DipNetwork, LayerNetwork } from "./network.ts";
+import { assertDivisible, LayerNetwork } from "./_architecture.ts";
+import type { DipNetwork } from "./network.ts";
 import { BatchNorm } from "./normalization.ts";
 import type { UpsampleMode } from "./upsample.ts";
 

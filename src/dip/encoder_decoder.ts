@@ -13,13 +13,12 @@ import {
   UpsampleLayer,
 } from "./_blocks.ts";
 import {
-  type ArchitectureOptions,
   assertDivisible,
   describeArchitecture,
-  type DipNetwork,
   LayerNetwork,
   resolveArchitecture,
-} from "./network.ts";
+} from "./_architecture.ts";
+import type { ArchitectureOptions, DipNetwork } from "./network.ts";
 
 /**
  * The Encoder-Decoder (Fig. 4): an encoder of `depth` blocks, each two k×k

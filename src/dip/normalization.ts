@@ -167,6 +167,8 @@ export class BatchNorm {
   readonly #epsilon: number;
 
   /**
+   * Creates the layer with γ = 1 and β = 0.
+   *
    * @param channels Number of channels.
    * @param options `affine` (default true): learn γ and β; `epsilon` (default 1e-5).
    */
@@ -220,6 +222,8 @@ export class MeanOnlyBatchNorm {
   readonly bias: tf.Variable<tf.Rank.R1>;
 
   /**
+   * Creates the layer with a zero bias.
+   *
    * @param channels Number of channels.
    */
   constructor(channels: number) {

@@ -326,6 +326,8 @@ export class Upsample {
   readonly options: Readonly<UpsampleOptions>;
 
   /**
+   * Creates the layer, validating its options.
+   *
    * @param options Method, scale, σ, size, normalisation.
    */
   constructor(options: UpsampleOptions = {}) {
