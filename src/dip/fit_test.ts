@@ -375,3 +375,19 @@ Deno.test({
     p.dispose();
   },
 });
+
+Deno.test("fitDip reports progress to a sink", async () => {
+  const p = tiny(12);
+  const updates: number[] = [];
+  let done = 0;
+  const r = await fitDip({
+    net: p.net,
+    target: p.noisy,
+    steps: 3,
+    progress: { update: (step) => void updates.push(step), done: () => void done++ },
+  });
+  assertEquals(updates, [1, 2, 3]);
+  assertEquals(done, 1);
+  disposeResult(r);
+  p.dispose();
+});
