@@ -11,7 +11,8 @@ import { formatShape } from "../core/checks.ts";
 import { boxPlanes, type Planes, planes } from "./_planar.ts";
 
 /** Coefficients of the local linear model q = Σₖ aₖ Gₖ + b in each window, as planes. */
-export interface Coefficients {
+// A type alias (not an interface) so that `tf.tidy` may return it.
+export type Coefficients = {
   /**
    * `[Cg·Ct, N, H, W]`, guide-channel-major: planes `k·Ct … k·Ct + Ct − 1`
    * hold a for guide channel k and every target channel.
@@ -19,7 +20,7 @@ export interface Coefficients {
   a: Planes;
   /** `[Ct, N, H, W]`. */
   b: Planes;
-}
+};
 
 /**
  * Checks a (guide, src) pair: ranks 3 or 4 (equal), guide with 1 or 3
@@ -89,6 +90,10 @@ export function guidedCoefficients(
   radius: number,
   eps: number | Planes,
 ): Coefficients {
+  return tf.tidy(() => coefficients(g, p, radius, eps));
+}
+
+function coefficients(g: Planes, p: Planes, radius: number, eps: number | Planes): Coefficients {
   const cg = g.shape[0];
   const g0 = g.mean([2, 3], true), p0 = p.mean([2, 3], true);
   const pc = tf.sub(p, p0);

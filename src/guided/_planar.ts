@@ -57,12 +57,16 @@ export function planes(x: tf.Tensor, start: number, count = 1): Planes {
 export function boxPlanes(x: tf.Tensor, r: number): Planes {
   if (r === 0) return x.clone() as Planes;
   const [, , h, w] = x.shape as [number, number, number, number];
-  const mean = x.mean([2, 3], true);
-  // Running sums along the last axis only (tfjs's cumsum gradient is wrong
-  // for other axes): W, then swap the spatial axes for H, then swap back.
-  const alongW = windowSum(tf.sub(x, mean), r).transpose([0, 1, 3, 2]);
-  const both = windowSum(alongW, r).transpose([0, 1, 3, 2]);
-  return tf.add(tf.mul(both, inverseCounts(h, w, r)), mean);
+  // Own scope: frees the running sums at once (a tidy keeps every
+  // intermediate until it ends, which overflows wasm memory at 1 Mpx).
+  return tf.tidy(() => {
+    const mean = x.mean([2, 3], true);
+    // Running sums along the last axis only (tfjs's cumsum gradient is wrong
+    // for other axes): W, then swap the spatial axes for H, then swap back.
+    const alongW = windowSum(tf.sub(x, mean), r).transpose([0, 1, 3, 2]);
+    const both = windowSum(alongW, r).transpose([0, 1, 3, 2]);
+    return tf.add(tf.mul(both, inverseCounts(h, w, r)), mean) as Planes;
+  });
 }
 
 /**
@@ -101,6 +105,10 @@ function inverseCounts(h: number, w: number, r: number): tf.Tensor4D {
  * @returns Planes, same shape. Call inside `tf.tidy`.
  */
 export function gaussianPlanes(x: Planes, sigma: number, truncate: number): Planes {
+  return tf.tidy(() => gaussian(x, sigma, truncate));
+}
+
+function gaussian(x: Planes, sigma: number, truncate: number): Planes {
   const [k, n, h, w] = x.shape;
   const radius = Math.max(1, Math.floor(truncate * sigma + 0.5));
   const taps = new Float32Array(2 * radius + 1);
