@@ -10,3 +10,4 @@ export * from "./table.ts";
 export * from "./cli.ts";
 export * from "./data.ts";
 export * from "./run.ts";
+export * from "./chapter2/mod.ts";

@@ -50,6 +50,8 @@ export interface ReproRunOptions {
   signal: AbortSignal;
   /** Checkpoint period in steps for experiments (default 250). */
   checkpointEvery?: number;
+  /** Number of experiments expected; log lines then read `experiment i/N: label`. */
+  total?: number;
 }
 
 /**
@@ -75,10 +77,13 @@ export class ReproRun {
   readonly #options: ReproRunOptions;
   readonly #started = performance.now();
   #count = 0;
+  /** Number of experiments expected (for `experiment i/N` log lines); may be set later. */
+  total?: number;
 
   /** @param options See {@linkcode ReproRunOptions}. */
   constructor(options: ReproRunOptions) {
     this.#options = options;
+    this.total = options.total;
   }
 
   /** The output folder. */
@@ -106,25 +111,24 @@ export class ReproRun {
     const dir = `${args.out}/runs/${id}`;
     const resultFile = `${dir}/result.json`;
     this.#count++;
+    const tag = this.total ? `experiment ${this.#count}/${this.total}:` : `[${this.#count}]`;
     if (args.resume) {
       try {
         const stored = JSON.parse(await Deno.readTextFile(resultFile)) as T;
-        console.error(`[${this.#count}] ${label}: reused from ${resultFile}`);
+        console.error(`${tag} ${label}: reused from ${resultFile}`);
         this.results[id] = stored;
         return stored;
       } catch (e) {
         if (!(e instanceof Deno.errors.NotFound)) {
           console.error(
-            `[${this.#count}] ${label}: stored result unreadable (${
-              (e as Error).message
-            }); running again`,
+            `${tag} ${label}: stored result unreadable (${(e as Error).message}); running again`,
           );
         }
       }
     }
     if (signal.aborted) throw new Interrupted(`before ${label}; run again with --resume`);
     await Deno.mkdir(dir, { recursive: true });
-    console.error(`[${this.#count}] ${label}`);
+    console.error(`${tag} ${label}`);
     const t0 = performance.now();
     const ctx: ExperimentContext = {
       id,
@@ -151,9 +155,32 @@ export class ReproRun {
     const result = await fn(ctx);
     const seconds = (performance.now() - t0) / 1000;
     await Deno.writeTextFile(resultFile, JSON.stringify(result));
-    console.error(`[${this.#count}] ${label}: done in ${seconds.toFixed(1)} s`);
+    // The result is stored: the checkpoint (weights, optimiser slots) is no longer needed.
+    await Deno.remove(ctx.checkpoint.dir, { recursive: true }).catch(() => {});
+    console.error(`${tag} ${label}: done in ${seconds.toFixed(1)} s`);
     this.results[id] = result;
     return result;
+  }
+
+  /**
+   * Takes in the stored result of an experiment that another process (a
+   * worker running part of the same reproduction) finished, as if
+   * {@linkcode ReproRun.experiment} had run it here.
+   *
+   * @param id The experiment's identifier.
+   * @returns The stored result.
+   * @throws {Error} When `runs/<id>/result.json` is missing or unreadable.
+   */
+  async load<T>(id: string): Promise<T> {
+    const file = `${this.#options.args.out}/runs/${id}/result.json`;
+    let stored: T;
+    try {
+      stored = JSON.parse(await Deno.readTextFile(file)) as T;
+    } catch (e) {
+      throw new Error(`no stored result for experiment "${id}" (${file}): ${(e as Error).message}`);
+    }
+    this.results[id] = stored;
+    return stored;
   }
 
   /**

@@ -1,0 +1,214 @@
+/**
+ * A chapter 2 session: settings, images, backend and the
+ * {@linkcode ReproRun} that stores results, shared by `deno task
+ * repro:chapter2` and the chapter 2 notebooks so that both run the same
+ * experiments the same way.
+ *
+ * @module
+ */
+import { type BackendInfo, useBackend } from "../../core/backend.ts";
+import { formatDuration } from "../../core/progress.ts";
+import type { BackendChoice } from "../cli.ts";
+import type { ProfileName } from "../profile.ts";
+import { ReproRun } from "../run.ts";
+import {
+  CHAPTER2_GROUPS,
+  type Chapter2Experiment,
+  type Chapter2Group,
+  chapter2Plan,
+  experimentId,
+  type MethodName,
+  type TaskKey,
+} from "./experiments.ts";
+import { type Chapter2Images, findChapter2Images } from "./images.ts";
+import type { FitRecord } from "./record.ts";
+import { runChapter2Experiment } from "./runner.ts";
+import { type Chapter2Settings, chapter2Settings, describeScaling } from "./settings.ts";
+
+/** Options of {@linkcode Chapter2Session.open}. */
+export interface Chapter2SessionOptions {
+  /** Profile (default `quick`). */
+  profile?: ProfileName;
+  /** Folder of images replacing `data/`. */
+  dataDir?: string;
+  /** Output folder (default `out/chapter2-PROFILE`). */
+  out?: string;
+  /** Reuse finished runs and continue unfinished ones from their checkpoints (default `false`). */
+  resume?: boolean;
+  /** Compute backend (default `auto`). */
+  backend?: BackendChoice;
+  /** Stops the current fit after a checkpoint (default: never). */
+  signal?: AbortSignal;
+  /** Replaces the profile's settings (tests, experiments of your own). */
+  settings?: Chapter2Settings;
+}
+
+/** Settings, images, backend and stored results of a chapter 2 reproduction. */
+export class Chapter2Session {
+  /** Results of the runs so far, by id. */
+  readonly records: Record<string, FitRecord> = {};
+  #costDone = 0;
+  #secondsSpent = 0;
+
+  private constructor(
+    /** The settings in force. */
+    readonly settings: Chapter2Settings,
+    /** The images of each role. */
+    readonly images: Chapter2Images,
+    /** The backend in use. */
+    readonly backend: BackendInfo,
+    /** The run storing results, claims, tables and report sections. */
+    readonly run: ReproRun,
+  ) {}
+
+  /**
+   * Picks the backend, finds and checks the images, and opens the output folder.
+   *
+   * @param options Profile, data, output, resume, backend, signal.
+   * @returns The session.
+   * @throws {UsageError} For missing or unreadable images.
+   */
+  static async open(options: Chapter2SessionOptions = {}): Promise<Chapter2Session> {
+    const profile = options.profile ?? "quick";
+    const settings = options.settings ?? chapter2Settings(profile);
+    const backend = await useBackend(options.backend ?? "auto");
+    const images = await findChapter2Images(settings, options.dataDir);
+    const run = new ReproRun({
+      chapter: 2,
+      title: "Chapter 2: spectral bias of the deep image prior",
+      args: {
+        profile: settings.profile,
+        dataDir: options.dataDir,
+        out: options.out ?? `out/chapter2-${settings.profile}`,
+        resume: options.resume ?? false,
+        backend: options.backend ?? "auto",
+        help: false,
+      },
+      settings: { ...settings, scaled: describeScaling(settings) },
+      backend: `${backend.name} (${backend.reason})`,
+      signal: options.signal ?? new AbortController().signal,
+      checkpointEvery: settings.checkpointEvery,
+    });
+    return new Chapter2Session(settings, images, backend, run);
+  }
+
+  /**
+   * The runs of some groups, each once.
+   *
+   * @param groups Figures and tables (default all).
+   * @returns The runs.
+   */
+  plan(groups: readonly Chapter2Group[] = CHAPTER2_GROUPS): Chapter2Experiment[] {
+    return chapter2Plan(this.images, groups);
+  }
+
+  /**
+   * Runs (or reuses) the runs of some groups, printing `experiment i/N` and an
+   * estimate of the time left, with a progress bar per fit.
+   *
+   * @param groups Figures and tables (default all).
+   * @returns The records of those runs, by id.
+   */
+  runGroups(
+    groups: readonly Chapter2Group[] = CHAPTER2_GROUPS,
+  ): Promise<Record<string, FitRecord>> {
+    return this.runExperiments(this.plan(groups));
+  }
+
+  /**
+   * Runs (or reuses) some runs; runs already in {@linkcode records} are not
+   * run again.
+   *
+   * @param experiments The runs.
+   * @returns Their records, by id.
+   */
+  async runExperiments(
+    experiments: readonly Chapter2Experiment[],
+  ): Promise<Record<string, FitRecord>> {
+    const todo = experiments.filter((e) => !(e.id in this.records));
+    this.run.total = (this.run.total ?? 0) + todo.length;
+    let remaining = todo.reduce((a, e) => a + experimentCost(e, this.settings), 0);
+    for (const e of todo) {
+      const t0 = performance.now();
+      const record = await this.run.experiment(
+        e.id,
+        e.label,
+        (ctx) => runChapter2Experiment(ctx, e, this.settings),
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      const cost = experimentCost(e, this.settings);
+      remaining -= cost;
+      if (seconds > 1) {
+        this.#costDone += cost;
+        this.#secondsSpent += seconds;
+      }
+      this.records[e.id] = record;
+      if (this.#costDone > 0 && remaining > 0) {
+        const eta = (remaining * this.#secondsSpent) / this.#costDone;
+        console.error(`  about ${formatDuration(eta)} left for the remaining runs`);
+      }
+    }
+    return Object.fromEntries(experiments.map((e) => [e.id, this.records[e.id]]));
+  }
+
+  /**
+   * Takes in the stored records of runs finished by worker processes.
+   *
+   * @param experiments The runs.
+   */
+  async load(experiments: readonly Chapter2Experiment[]): Promise<void> {
+    for (const e of experiments) {
+      if (!(e.id in this.records)) this.records[e.id] = await this.run.load<FitRecord>(e.id);
+    }
+  }
+
+  /**
+   * The record of a run, if it ran.
+   *
+   * @param method The method.
+   * @param task The task.
+   * @param image The image's name.
+   * @returns The record or `undefined`.
+   */
+  record(method: MethodName, task: TaskKey, image: string): FitRecord | undefined {
+    return this.records[experimentId(method, task, image)];
+  }
+}
+
+/** Rough cost of one step of each method relative to the controlled decoder (measured on wasm). */
+const STEP_COST: Readonly<Record<MethodName, number>> = {
+  encdec: 1.2,
+  decoder: 0.9,
+  convnet: 1.2,
+  lambda1: 1,
+  lambda2: 1,
+  lambda3: 1,
+  sigma0: 1,
+  sigma1: 1,
+  ours: 1,
+  "ours-lambda1": 1,
+  "ours-lambda3": 1,
+  dip: 1.7,
+  dd: 0.35,
+  bdip: 1.7,
+};
+
+/**
+ * A run's expected cost in decoder-step units (its step budget times the
+ * relative cost of its method's steps), for time estimates and for sharing
+ * runs between worker processes.
+ *
+ * @param e The run.
+ * @param s The settings.
+ * @returns The cost.
+ */
+export function experimentCost(e: Chapter2Experiment, s: Chapter2Settings): number {
+  const steps = e.task === "sr4"
+    ? s.superresSteps.x4
+    : e.task === "sr8"
+    ? s.superresSteps.x8
+    : e.task === "enhance"
+    ? s.enhanceSteps
+    : s.steps;
+  return steps * STEP_COST[e.method];
+}
