@@ -79,11 +79,11 @@ Deno.test("the plan runs each shared run once and covers every group", () => {
 
 Deno.test("tables put the mean measured PSNR beside the thesis's number", () => {
   const images = imagesNamed("a", "b");
-  const rec = (image: string, psnr: number) =>
+  const rec = (psnr: number) =>
     ({ reported: { kind: "stop", psnr }, inputPsnr: 20 }) as unknown as FitRecord;
   const records = {
-    "ours-denoise25-a": rec("a", 27),
-    "ours-denoise25-b": rec("b", 28),
+    "ours-denoise25-a": rec(27),
+    "ours-denoise25-b": rec(28),
   };
   assertEquals(measuredCell(records, "ours", "denoise25", ["a", "b"]), 27.5);
   assertEquals(measuredCell(records, "ours", "denoise15", ["a", "b"]), null);
