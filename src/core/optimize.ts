@@ -217,27 +217,8 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   let stopReason: string | undefined;
 
   try {
-    if (options.resume && options.checkpoint) {
-      const ck = await loadCheckpoint(options.checkpoint.dir);
-      if (ck) {
-        const json = ck.json as LoopJson;
-        try {
-          await restore(json, ck.tensors);
-        } finally {
-          for (const [k, t] of Object.entries(ck.tensors)) if (!k.startsWith("cb")) t.dispose();
-        }
-        step = json.step;
-        secondsBefore = json.seconds;
-        history = History.fromJSON(json.history);
-        rng.setState(json.rng);
-        if (json.stopped && json.stopped !== "signal") {
-          stopped = json.stopped;
-          stopReason = json.stopReason;
-        }
-      }
-    }
-
-    async function restore(json: LoopJson, tensors: Record<string, tf.Tensor>) {
+    /** Puts a checkpoint's variables, optimiser slots and callback states back in place. */
+    const restore = async (json: LoopJson, tensors: Record<string, tf.Tensor>) => {
       if (!json || typeof json.step !== "number") {
         throw new Error(`checkpoint in ${options.checkpoint!.dir} has no step count`);
       }
@@ -283,6 +264,26 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
         if (cb.setState) return;
         for (const [k, t] of Object.entries(tensors)) if (k.startsWith(`cb${i}/`)) t.dispose();
       });
+    };
+
+    if (options.resume && options.checkpoint) {
+      const ck = await loadCheckpoint(options.checkpoint.dir);
+      if (ck) {
+        const json = ck.json as LoopJson;
+        try {
+          await restore(json, ck.tensors);
+        } finally {
+          for (const [k, t] of Object.entries(ck.tensors)) if (!k.startsWith("cb")) t.dispose();
+        }
+        step = json.step;
+        secondsBefore = json.seconds;
+        history = History.fromJSON(json.history);
+        rng.setState(json.rng);
+        if (json.stopped && json.stopped !== "signal") {
+          stopped = json.stopped;
+          stopReason = json.stopReason;
+        }
+      }
     }
 
     const started = performance.now();
@@ -303,7 +304,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       },
     });
 
-    async function save() {
+    const save = async () => {
       if (!options.checkpoint) return;
       const tensors: Record<string, tf.Tensor> = {};
       for (const [name, v] of [...Object.entries(variables), ...Object.entries(state)]) {
@@ -337,7 +338,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
         stopReason,
       };
       await saveCheckpoint(options.checkpoint.dir, { json, tensors });
-    }
+    };
 
     for (const cb of callbacks) await cb.onStart?.(ctx());
     const progress = options.progress || null;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { assertNumber, assertOneOf, assertShape } from "../core/checks.ts";
 import type { ApplyOptions } from "./conv.ts";
 import type { Layer } from "./_blocks.ts";

@@ -6,10 +6,9 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { assertNumber, assertOneOf, assertShape } from "../core/checks.ts";
+import { assertNumber } from "../core/checks.ts";
 import { Rng } from "../core/rng.ts";
 import type { ApplyOptions, PadMode } from "./conv.ts";
-import type { Layer } from "./_blocks.ts";
 import type { GaussianNormalization, UpsampleMode } from "./upsample.ts";
 
 /** A network fitted by the deep image prior: `z ↦ image`. */

@@ -54,7 +54,11 @@ export function assertNotEquals(actual: unknown, expected: unknown, msg?: string
  * @param expected The value wanted.
  * @param msg Message for the error.
  */
-export function assertStrictEquals<T>(actual: unknown, expected: T, msg?: string): asserts actual is T {
+export function assertStrictEquals<T>(
+  actual: unknown,
+  expected: T,
+  msg?: string,
+): asserts actual is T {
   nodeAssert.strictEqual(actual, expected, msg);
 }
 
