@@ -1,0 +1,71 @@
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { fileURLToPath } from "node:url";
+
+const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
+const CONFIG = fileURLToPath(new URL("../../../deno.json", import.meta.url));
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--config", CONFIG, MAIN, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test({
+  name: "repro:chapter3 --profile smoke writes the report, tables and claims; --resume reuses",
+  sanitizeResources: false,
+  async fn() {
+    const out = await Deno.makeTempDir({ prefix: "ch3-smoke-" });
+    try {
+      const first = await run(["--profile", "smoke", "--out", out, "--backend", "wasm"]);
+      assertEquals(first.code, 0, first.stderr);
+      for (const f of ["report.html", "results.json", "tables.md"]) {
+        assert((await Deno.stat(`${out}/${f}`)).size > 0, f);
+      }
+      const results = JSON.parse(await Deno.readTextFile(`${out}/results.json`));
+      assertEquals(results.profile, "smoke");
+      assertEquals(results.claims.length, 6);
+      // Every claim has a verdict and numbers in a smoke run (nothing skipped).
+      for (const c of results.claims) assert(c.passed !== null && c.detail !== "", c.id);
+      assertEquals(Object.keys(results.experiments).sort(), [
+        "learned-up4-dgf",
+        "learned-up4-djf",
+        "learned-up4-ours",
+        "learned-up4-svlrm",
+        "table6-denoise",
+        "table6-upsample",
+      ]);
+      const md = await Deno.readTextFile(`${out}/tables.md`);
+      for (const t of ["Table 6a", "Table 6b", "Table 7", "Table 8"]) assertStringIncludes(md, t);
+      assertStringIncludes(md, "| GF | ");
+      assertStringIncludes(first.stdout, "Claims of chapter 3 (smoke profile):");
+      assert(/^(PASS|FAIL) {2}Ours\+GF/m.test(first.stdout), first.stdout);
+
+      const again = await run(["--profile", "smoke", "--out", out, "--resume"]);
+      assertEquals(again.code, 0, again.stderr);
+      assertEquals((again.stderr.match(/reused from/g) ?? []).length, 6, again.stderr);
+      const resumed = JSON.parse(await Deno.readTextFile(`${out}/results.json`));
+      assertEquals(resumed.claims, results.claims);
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+});
+
+Deno.test("repro:chapter3 reports a bad option or data folder in one line", async () => {
+  const bad = await run(["--profile", "huge"]);
+  assertEquals(bad.code, 2);
+  assertStringIncludes(bad.stderr, "error: --profile");
+  const empty = await Deno.makeTempDir({ prefix: "ch3-empty-" });
+  try {
+    const r = await run(["--profile", "smoke", "--data-dir", empty, "--out", `${empty}/out`]);
+    assertEquals(r.code, 2, r.stderr);
+    assertStringIncludes(r.stderr, "holds no PNG or JPEG image");
+  } finally {
+    await Deno.remove(empty, { recursive: true });
+  }
+});
