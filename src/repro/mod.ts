@@ -11,3 +11,4 @@ export * from "./cli.ts";
 export * from "./data.ts";
 export * from "./run.ts";
 export * from "./chapter2/mod.ts";
+export * from "./chapter3/mod.ts";
