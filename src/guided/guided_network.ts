@@ -71,6 +71,8 @@ export class ParameterStore {
   #rng: Rng;
 
   /**
+   * Makes an empty store.
+   *
    * @param seed Seed of the initialisation.
    */
   constructor(seed: number) {

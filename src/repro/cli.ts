@@ -29,7 +29,11 @@ export interface ReproArgs {
 
 /** An error in the command line: printed as one line, exit code 2. */
 export class UsageError extends Error {
-  /** @param message What is wrong. */
+  /**
+   * Makes the error.
+   *
+   * @param message What is wrong.
+   */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";
@@ -38,7 +42,11 @@ export class UsageError extends Error {
 
 /** A run stopped by Ctrl-C or a kill after writing its checkpoint. */
 export class Interrupted extends Error {
-  /** @param message Where it stopped. */
+  /**
+   * Makes the error.
+   *
+   * @param message Where it stopped.
+   */
   constructor(message: string) {
     super(message);
     this.name = "Interrupted";

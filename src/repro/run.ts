@@ -80,7 +80,11 @@ export class ReproRun {
   /** Number of experiments expected (for `experiment i/N` log lines); may be set later. */
   total?: number;
 
-  /** @param options See {@linkcode ReproRunOptions}. */
+  /**
+   * Starts a run.
+   *
+   * @param options See {@linkcode ReproRunOptions}.
+   */
   constructor(options: ReproRunOptions) {
     this.#options = options;
     this.total = options.total;
