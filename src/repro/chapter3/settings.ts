@@ -75,7 +75,7 @@ const PAPER: Chapter3Settings = {
   aloeReduce: 1,
   sigmas: [15, 25, 50],
   scales: [4, 8, 16],
-  grid: { radii: [2, 4, 8, 16], eps: [0.01 ** 2, 0.05 ** 2, 0.1 ** 2, 0.2 ** 2, 0.4 ** 2] },
+  grid: { radii: [1, 2, 4, 8, 16], eps: [0.01 ** 2, 0.05 ** 2, 0.1 ** 2, 0.2 ** 2, 0.4 ** 2] },
   learnedTasks: [
     { kind: "depth-upsampling", scale: 16 },
     { kind: "depth-denoising", sigma: 50 },
@@ -128,7 +128,7 @@ export const CHAPTER3_SETTINGS: Readonly<Record<ProfileName, Readonly<Chapter3Se
       images: 3,
       crop: 128,
       aloeReduce: 2,
-      grid: { radii: [2, 4, 8], eps: [0.05 ** 2, 0.1 ** 2, 0.2 ** 2] },
+      grid: { radii: [1, 2, 4, 8], eps: [0.05 ** 2, 0.1 ** 2, 0.2 ** 2, 0.4 ** 2] },
       learnedTasks: [
         { kind: "depth-upsampling", scale: 8 },
         { kind: "depth-denoising", sigma: 50 },
