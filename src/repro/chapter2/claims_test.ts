@@ -7,6 +7,7 @@ import {
   checkGaussianSigma,
   checkLambda2Flat,
   checkLambdaExtremes,
+  endPsnr,
   imagesNamed,
   type RecordsById,
 } from "./claims.ts";
@@ -66,7 +67,7 @@ Deno.test("checkDipDecays passes a 2 dB decay and fails a 0.5 dB one", () => {
   ]);
   const c = checkDipDecays(records, images);
   assertEquals(c.passed, true);
-  assertStringIncludes(c.detail, "a: peak 28.00 dB at step 300, end 26.00 dB at 1000 (−2.00 dB)");
+  assertStringIncludes(c.detail, "a: peak 28.00 dB at step 300, end 26.13 dB (−1.87 dB)");
   // One image with only a small decay fails the claim: every image must show it.
   const mixed = {
     ...records,
@@ -74,6 +75,12 @@ Deno.test("checkDipDecays passes a 2 dB decay and fails a 0.5 dB one", () => {
   };
   assertEquals(checkDipDecays(mixed, images).passed, false);
   assertEquals(checkDipDecays({}, images).passed, null);
+});
+
+Deno.test("endPsnr averages the last 10% of the steps", () => {
+  const [, r] = fake("dip", "denoise25", "a", (t) => (t > 900 ? 20 + (t === 1000 ? 10 : 0) : 30));
+  // Steps 910..1000: nine at 20 dB and one at 30 dB.
+  assertEquals(endPsnr(r), 21);
 });
 
 Deno.test("checkLambda2Flat and checkLambdaExtremes read peaks and decays", () => {
