@@ -118,7 +118,14 @@ export const THESIS_TABLE5: ThesisTable = {
 };
 
 /** The automatic-stop example of Section 2.4.4 ('F16', denoising σ = 25). */
-export const THESIS_AUTOSTOP_EXAMPLE = Object.freeze({
+export const THESIS_AUTOSTOP_EXAMPLE: Readonly<{
+  image: string;
+  task: TaskKey;
+  budget: number;
+  fullPsnr: number;
+  stopStep: number;
+  stopPsnr: number;
+}> = Object.freeze({
   image: "F16",
   task: "denoise25" as TaskKey,
   budget: 10_000,
