@@ -30,6 +30,18 @@ export interface CounterBatch {
   images: tf.Tensor4D;
   /** Density maps at the images' resolution (each sums to its count). */
   targets: tf.Tensor4D;
+  /** Binary segmentation maps `[B, H', W', 1]` at the output's resolution (focus heads). */
+  segmentation?: tf.Tensor4D;
+  /** Global-density level of each image `[B]` (focus heads). */
+  levels?: tf.Tensor1D;
+}
+
+/** What a forward pass with auxiliary heads returns. */
+export interface CounterOutput {
+  /** The (scaled) density map `[B, h, w, 1]`. */
+  density: tf.Tensor4D;
+  /** Auxiliary outputs by name (segmentation probabilities, class probabilities, ...). */
+  [name: string]: tf.Tensor | undefined;
 }
 
 /** Built-in density losses. */
@@ -80,7 +92,7 @@ export interface TrainCounterOptions {
    */
   loss?: DensityLossKind | ((predicted: tf.Tensor4D, target: tf.Tensor4D) => tf.Scalar);
   /** Extra terms added to the loss (e.g. auxiliary heads); get the batch and the forward pass. */
-  lossTerms?: (batch: CounterBatch, predicted: tf.Tensor4D) => tf.Scalar;
+  lossTerms?: (batch: CounterBatch, output: CounterOutput) => tf.Scalar;
   /** Learning rate of Adam (default 1e-4, the thesis's). */
   lr?: number;
   /** Seed of the loop's generator (default 0). */
@@ -105,8 +117,24 @@ export interface TrainCounterResult extends OptimizeResult {
   best?: { step: number; mae: number };
 }
 
-/** A forward pass: images `[B, H, W, C]` to the network's (scaled) density output. */
-export type CounterForward = (images: tf.Tensor4D, training: boolean) => tf.Tensor4D;
+/**
+ * A forward pass: images `[B, H, W, C]` to the network's (scaled) density
+ * output, or to a {@linkcode CounterOutput} with auxiliary heads.
+ */
+export type CounterForward = (
+  images: tf.Tensor4D,
+  training: boolean,
+) => tf.Tensor4D | CounterOutput;
+
+/**
+ * The density of a forward pass's result.
+ *
+ * @param output A density tensor or a {@linkcode CounterOutput}.
+ * @returns The density tensor.
+ */
+export function densityOf(output: tf.Tensor4D | CounterOutput): tf.Tensor4D {
+  return output instanceof tf.Tensor ? output : output.density;
+}
 
 /**
  * Sum-pools a density map by an integer factor: each output pixel holds the
@@ -148,7 +176,8 @@ export function counterLoss(
   const scale = options.densityScale ?? 100;
   const kind = options.loss ?? "l2";
   return tf.tidy(() => {
-    const predicted = forward(batch.images, true);
+    const output = forward(batch.images, true);
+    const predicted = densityOf(output);
     const target = tf.mul(sumPool4d(batch.targets, stride), scale) as tf.Tensor4D;
     if (!tf.util.arraysEqual(predicted.shape.slice(1, 3), target.shape.slice(1, 3))) {
       throw new RangeError(
@@ -161,7 +190,10 @@ export function counterLoss(
     if (typeof kind === "function") loss = kind(predicted, target);
     else if (kind === "l1") loss = tf.mean(tf.abs(tf.sub(predicted, target)));
     else loss = tf.mean(tf.squaredDifference(predicted, target));
-    if (options.lossTerms) loss = tf.add(loss, options.lossTerms(batch, predicted));
+    if (options.lossTerms) {
+      const full = output instanceof tf.Tensor ? { density: output } : output;
+      loss = tf.add(loss, options.lossTerms(batch, full));
+    }
     return loss;
   });
 }

@@ -6,6 +6,7 @@ import {
   type CounterBatch,
   type CounterForward,
   counterLoss,
+  densityOf,
   predictedCount,
   sumPool4d,
   trainCounter,
@@ -94,7 +95,7 @@ Deno.test("trainCounter learns to count blobs (loss falls 10x), without leaking 
   const { Rng } = await import("../core/rng.ts");
   const test = blobs(new Rng(99), 16, 4);
   const out = net.forward(test.images, false);
-  const counts = predictedCount(out);
+  const counts = predictedCount(densityOf(out));
   const truth = tf.sum(test.targets, [1, 2, 3]).dataSync();
   counts.forEach((c, i) => assertAlmostEquals(c, truth[i], 0.1 * truth[i] + 0.05));
   tf.dispose([test.images, test.targets, out]);
