@@ -23,6 +23,7 @@ import {
   type ProgressSink,
 } from "../core/optimize.ts";
 import type { Rng } from "../core/rng.ts";
+import { downsampleDensity } from "./downsample.ts";
 
 /** One training batch: images `[B, H, W, C]` and densities `[B, H, W, 1]` at the input's size. */
 export interface CounterBatch {
@@ -137,28 +138,6 @@ export function densityOf(output: tf.Tensor4D | CounterOutput): tf.Tensor4D {
 }
 
 /**
- * Sum-pools a density map by an integer factor: each output pixel holds the
- * sum of a `factor × factor` block, so the total (the count) is unchanged.
- * Heights and widths not divisible by the factor are zero-padded at the
- * bottom and right first (nothing is dropped).
- *
- * @param density `[B, H, W, 1]`.
- * @param factor Integer ≥ 1.
- * @returns `[B, ceil(H/f), ceil(W/f), 1]`.
- */
-export function sumPool4d(density: tf.Tensor4D, factor: number): tf.Tensor4D {
-  assertNumber(factor, "factor", { min: 1, integer: true });
-  if (factor === 1) return tf.clone(density);
-  return tf.tidy(() => {
-    const [, h, w] = density.shape;
-    const ph = (factor - (h % factor)) % factor, pw = (factor - (w % factor)) % factor;
-    const padded = ph || pw ? tf.pad(density, [[0, 0], [0, ph], [0, pw], [0, 0]]) : density;
-    const pooled = tf.avgPool(padded, factor, factor, "valid");
-    return tf.mul(pooled, factor * factor) as tf.Tensor4D;
-  });
-}
-
-/**
  * The loss of one batch: the network's output against `densityScale ×` the
  * target sum-pooled to the output's resolution.
  *
@@ -178,7 +157,7 @@ export function counterLoss(
   return tf.tidy(() => {
     const output = forward(batch.images, true);
     const predicted = densityOf(output);
-    const target = tf.mul(sumPool4d(batch.targets, stride), scale) as tf.Tensor4D;
+    const target = tf.mul(downsampleDensity(batch.targets, stride), scale) as tf.Tensor4D;
     if (!tf.util.arraysEqual(predicted.shape.slice(1, 3), target.shape.slice(1, 3))) {
       throw new RangeError(
         `the network's output is ${predicted.shape[1]}x${predicted.shape[2]} but the target ` +
