@@ -1,7 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { useBackend } from "../core/backend.ts";
-import { downsampleDensity } from "./downsample.ts";
 import type { Rng } from "../core/rng.ts";
 import {
   type CounterBatch,
