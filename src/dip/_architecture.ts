@@ -1,13 +1,23 @@
 /**
  * Internal helpers of the thesis's architectures: option resolution, size
- * checks and a {@linkcode DipNetwork} over a {@linkcode Layer}.
+ * checks, the pieces the three Fig. 4 networks share (hidden block options,
+ * the upsampling layer, the output head) and a {@linkcode DipNetwork} over a
+ * {@linkcode Layer}.
  *
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
 import { assertNumber, assertOneOf, assertShape } from "../core/checks.ts";
+import type { Rng } from "../core/rng.ts";
 import type { ApplyOptions } from "./conv.ts";
-import type { Layer } from "./_blocks.ts";
+import {
+  ConvBlock,
+  type ConvBlockOptions,
+  type Layer,
+  type Sequential,
+  SigmoidLayer,
+  UpsampleLayer,
+} from "./_blocks.ts";
 import type { ArchitectureOptions, DipNetwork, NormMode } from "./network.ts";
 import type { UpsampleMode } from "./upsample.ts";
 
@@ -82,6 +92,132 @@ export function assertDivisible(outH: number, outW: number, factor: number, who:
         `crop the image (e.g. to ${outH - (outH % factor)}x${outW - (outW % factor)})`,
     );
   }
+}
+
+/**
+ * The options of a hidden block of the Fig. 4 networks: a k×k convolution
+ * without bias (the normalisation's mean subtraction would cancel it), He
+ * initialisation from `rng`, the architecture's normalisation (λ-bounded with
+ * mean-only batch normalisation for `"lipschitz"`) and LeakyReLU.
+ *
+ * @param r Resolved options.
+ * @param rng The network's generator (its draws fix the initialisation).
+ * @param stride Stride of the convolution (default 1; 2 in the encoder).
+ * @returns The block options.
+ */
+export function hiddenBlockOptions(
+  r: ResolvedArchitecture,
+  rng: Rng,
+  stride = 1,
+): ConvBlockOptions {
+  return {
+    kernelSize: r.kernelSize,
+    stride,
+    pad: r.pad,
+    norm: r.norm,
+    lambda: r.lambda,
+    act: { kind: "leaky", alpha: r.leakySlope },
+    convBias: false,
+    init: "he",
+    rng,
+  };
+}
+
+/**
+ * The ×2 upsampling of the Fig. 4 networks as the architecture sets it.
+ *
+ * @param r Resolved options.
+ * @returns A new layer.
+ */
+export function upsampleLayer(r: ResolvedArchitecture): UpsampleLayer {
+  return new UpsampleLayer({
+    mode: r.upsample,
+    sigma: r.sigma,
+    normalization: r.gaussianNormalization,
+  });
+}
+
+/**
+ * Appends the Decoder's `depth` blocks of [×2 upsampling → hidden block] to
+ * `body` as the layers `up0, block0, up1, ...` (the Decoder, and the decoder
+ * half of the Encoder-Decoder).
+ *
+ * @param body The network so far.
+ * @param r Resolved options.
+ * @param rng The network's generator.
+ * @param inChannels Channels entering the first block.
+ * @returns `body`.
+ */
+export function addUpsamplingBlocks(
+  body: Sequential,
+  r: ResolvedArchitecture,
+  rng: Rng,
+  inChannels: number,
+): Sequential {
+  for (let i = 0; i < r.depth; i++) {
+    body.add(`up${i}`, upsampleLayer(r));
+    const cin = i === 0 ? inChannels : r.channels;
+    body.add(`block${i}`, new ConvBlock(cin, r.channels, hiddenBlockOptions(r, rng)));
+  }
+  return body;
+}
+
+/**
+ * Appends the output head of the Fig. 4 networks to `body`: a 1×1
+ * convolution with bias to `outChannels` (never bounded, as in the author's
+ * code), then a sigmoid, as the layers `"out"` and `"sigmoid"`.
+ *
+ * @param body The network so far (its last layer has `channels` channels).
+ * @param r Resolved options.
+ * @param rng The network's generator.
+ * @returns `body`.
+ */
+export function addOutputHead(body: Sequential, r: ResolvedArchitecture, rng: Rng): Sequential {
+  body.add(
+    "out",
+    new ConvBlock(r.channels, r.outChannels, {
+      kernelSize: 1,
+      pad: "none",
+      norm: "none",
+      act: { kind: "none" },
+      convBias: true,
+      init: "he",
+      rng,
+    }),
+  );
+  return body.add("sigmoid", new SigmoidLayer());
+}
+
+/**
+ * A Fig. 4 network over `body`: named `who(settings)`, its input `z` of
+ * `inputDepth` channels at `1/inputScale` of an output size that must be
+ * divisible by `divisor`.
+ *
+ * @param who The builder's name (`"decoder"`, ...), for the name and errors.
+ * @param r Resolved options.
+ * @param body The layers, head included.
+ * @param sizes `divisor` of the output size, `inputScale` (the ratio of the
+ * output size to the input's) and whether the network upsamples (whether
+ * its name mentions the upsampling).
+ * @returns The network.
+ */
+export function architectureNetwork(
+  who: string,
+  r: ResolvedArchitecture,
+  body: Sequential,
+  sizes: { divisor: number; inputScale: number; upsampling: boolean },
+): LayerNetwork {
+  const { divisor, inputScale } = sizes;
+  return new LayerNetwork(
+    `${who}(${describeArchitecture(r, sizes.upsampling)})`,
+    r.outChannels,
+    body,
+    (h, w) => {
+      assertDivisible(h, w, divisor, who);
+      return [h / inputScale, w / inputScale, r.inputDepth];
+    },
+    r.inputDepth,
+  );
 }
 
 /** A {@linkcode DipNetwork} over a {@linkcode Layer}. */

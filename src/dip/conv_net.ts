@@ -4,11 +4,11 @@
  * @module
  */
 import { Rng } from "../core/rng.ts";
-import { ConvBlock, Sequential, SigmoidLayer } from "./_blocks.ts";
+import { ConvBlock, Sequential } from "./_blocks.ts";
 import {
-  assertDivisible,
-  describeArchitecture,
-  LayerNetwork,
+  addOutputHead,
+  architectureNetwork,
+  hiddenBlockOptions,
   resolveArchitecture,
 } from "./_architecture.ts";
 import type { ArchitectureOptions, DipNetwork } from "./network.ts";
@@ -39,41 +39,9 @@ export function convNet(options: ArchitectureOptions = {}): DipNetwork {
   const rng = new Rng(r.seed);
   const body = new Sequential();
   for (let i = 0; i < r.depth; i++) {
-    body.add(
-      `block${i}`,
-      new ConvBlock(i === 0 ? r.inputDepth : r.channels, r.channels, {
-        kernelSize: r.kernelSize,
-        pad: r.pad,
-        norm: r.norm,
-        lambda: r.lambda,
-        act: { kind: "leaky", alpha: r.leakySlope },
-        convBias: false,
-        init: "he",
-        rng,
-      }),
-    );
+    const inChannels = i === 0 ? r.inputDepth : r.channels;
+    body.add(`block${i}`, new ConvBlock(inChannels, r.channels, hiddenBlockOptions(r, rng)));
   }
-  body.add(
-    "out",
-    new ConvBlock(r.channels, r.outChannels, {
-      kernelSize: 1,
-      pad: "none",
-      norm: "none",
-      act: { kind: "none" },
-      convBias: true,
-      init: "he",
-      rng,
-    }),
-  );
-  body.add("sigmoid", new SigmoidLayer());
-  return new LayerNetwork(
-    `convNet(${describeArchitecture(r, false)})`,
-    r.outChannels,
-    body,
-    (h, w) => {
-      assertDivisible(h, w, 1, "convNet");
-      return [h, w, r.inputDepth];
-    },
-    r.inputDepth,
-  );
+  addOutputHead(body, r, rng);
+  return architectureNetwork("convNet", r, body, { divisor: 1, inputScale: 1, upsampling: false });
 }

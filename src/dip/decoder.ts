@@ -5,11 +5,11 @@
  * @module
  */
 import { Rng } from "../core/rng.ts";
-import { ConvBlock, Sequential, SigmoidLayer, UpsampleLayer } from "./_blocks.ts";
+import { Sequential } from "./_blocks.ts";
 import {
-  assertDivisible,
-  describeArchitecture,
-  LayerNetwork,
+  addOutputHead,
+  addUpsamplingBlocks,
+  architectureNetwork,
   resolveArchitecture,
 } from "./_architecture.ts";
 import type { ArchitectureOptions, DipNetwork } from "./network.ts";
@@ -44,52 +44,12 @@ import type { ArchitectureOptions, DipNetwork } from "./network.ts";
 export function decoder(options: ArchitectureOptions = {}): DipNetwork {
   const r = resolveArchitecture(options);
   const rng = new Rng(r.seed);
-  const body = new Sequential();
-  for (let i = 0; i < r.depth; i++) {
-    body.add(
-      `up${i}`,
-      new UpsampleLayer({
-        mode: r.upsample,
-        sigma: r.sigma,
-        normalization: r.gaussianNormalization,
-      }),
-    );
-    body.add(
-      `block${i}`,
-      new ConvBlock(i === 0 ? r.inputDepth : r.channels, r.channels, {
-        kernelSize: r.kernelSize,
-        pad: r.pad,
-        norm: r.norm,
-        lambda: r.lambda,
-        act: { kind: "leaky", alpha: r.leakySlope },
-        convBias: false,
-        init: "he",
-        rng,
-      }),
-    );
-  }
-  body.add(
-    "out",
-    new ConvBlock(r.channels, r.outChannels, {
-      kernelSize: 1,
-      pad: "none",
-      norm: "none",
-      act: { kind: "none" },
-      convBias: true,
-      init: "he",
-      rng,
-    }),
-  );
-  body.add("sigmoid", new SigmoidLayer());
+  const body = addUpsamplingBlocks(new Sequential(), r, rng, r.inputDepth);
+  addOutputHead(body, r, rng);
   const factor = 2 ** r.depth;
-  return new LayerNetwork(
-    `decoder(${describeArchitecture(r, true)})`,
-    r.outChannels,
-    body,
-    (h, w) => {
-      assertDivisible(h, w, factor, "decoder");
-      return [h / factor, w / factor, r.inputDepth];
-    },
-    r.inputDepth,
-  );
+  return architectureNetwork("decoder", r, body, {
+    divisor: factor,
+    inputScale: factor,
+    upsampling: true,
+  });
 }

@@ -5,17 +5,12 @@
  * @module
  */
 import { Rng } from "../core/rng.ts";
+import { ConvBlock, Sequential } from "./_blocks.ts";
 import {
-  ConvBlock,
-  type ConvBlockOptions,
-  Sequential,
-  SigmoidLayer,
-  UpsampleLayer,
-} from "./_blocks.ts";
-import {
-  assertDivisible,
-  describeArchitecture,
-  LayerNetwork,
+  addOutputHead,
+  addUpsamplingBlocks,
+  architectureNetwork,
+  hiddenBlockOptions,
   resolveArchitecture,
 } from "./_architecture.ts";
 import type { ArchitectureOptions, DipNetwork } from "./network.ts";
@@ -46,55 +41,17 @@ import type { ArchitectureOptions, DipNetwork } from "./network.ts";
 export function encoderDecoder(options: ArchitectureOptions = {}): DipNetwork {
   const r = resolveArchitecture(options);
   const rng = new Rng(r.seed);
-  const block = (stride: number): ConvBlockOptions => ({
-    kernelSize: r.kernelSize,
-    stride,
-    pad: r.pad,
-    norm: r.norm,
-    lambda: r.lambda,
-    act: { kind: "leaky", alpha: r.leakySlope },
-    convBias: false,
-    init: "he",
-    rng,
-  });
   const body = new Sequential();
   for (let i = 0; i < r.depth; i++) {
-    body.add(`down${i}a`, new ConvBlock(i === 0 ? r.inputDepth : r.channels, r.channels, block(2)));
-    body.add(`down${i}b`, new ConvBlock(r.channels, r.channels, block(1)));
+    const inChannels = i === 0 ? r.inputDepth : r.channels;
+    body.add(`down${i}a`, new ConvBlock(inChannels, r.channels, hiddenBlockOptions(r, rng, 2)));
+    body.add(`down${i}b`, new ConvBlock(r.channels, r.channels, hiddenBlockOptions(r, rng)));
   }
-  for (let i = 0; i < r.depth; i++) {
-    body.add(
-      `up${i}`,
-      new UpsampleLayer({
-        mode: r.upsample,
-        sigma: r.sigma,
-        normalization: r.gaussianNormalization,
-      }),
-    );
-    body.add(`block${i}`, new ConvBlock(r.channels, r.channels, block(1)));
-  }
-  body.add(
-    "out",
-    new ConvBlock(r.channels, r.outChannels, {
-      kernelSize: 1,
-      pad: "none",
-      norm: "none",
-      act: { kind: "none" },
-      convBias: true,
-      init: "he",
-      rng,
-    }),
-  );
-  body.add("sigmoid", new SigmoidLayer());
-  const factor = 2 ** r.depth;
-  return new LayerNetwork(
-    `encoderDecoder(${describeArchitecture(r, true)})`,
-    r.outChannels,
-    body,
-    (h, w) => {
-      assertDivisible(h, w, factor, "encoderDecoder");
-      return [h, w, r.inputDepth];
-    },
-    r.inputDepth,
-  );
+  addUpsamplingBlocks(body, r, rng, r.channels);
+  addOutputHead(body, r, rng);
+  return architectureNetwork("encoderDecoder", r, body, {
+    divisor: 2 ** r.depth,
+    inputScale: 1,
+    upsampling: true,
+  });
 }

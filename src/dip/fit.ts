@@ -3,13 +3,21 @@
  * shared loop {@linkcode optimize}, with the measurements of chapter 2 (PSNR,
  * frequency-band correspondence, blur/sharpness ratio, automatic stopping)
  * and the behaviours of the baselines (input-noise regularisation and
- * exponential output averaging of the original deep image prior; Langevin
- * dynamics and a posterior mean for the Bayesian deep image prior).
+ * exponential output averaging and the backtracking safeguard of the
+ * original deep image prior; Langevin dynamics and a posterior mean for the
+ * Bayesian deep image prior).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { assertImage, assertNumber, assertShape, describe, formatShape } from "../core/checks.ts";
+import {
+  assertImage,
+  assertNumber,
+  assertOneOf,
+  assertShape,
+  describe,
+  formatShape,
+} from "../core/checks.ts";
 import type { History } from "../core/history.ts";
 import {
   type Callback,
@@ -21,7 +29,10 @@ import { createProgress } from "../core/progress.ts";
 import { Rng } from "../core/rng.ts";
 import { type AutoStopCallback, autoStopCallback, fbcCallback } from "../fbc/mod.ts";
 import { psnr } from "../metrics/mod.ts";
-import { dipInput, type DipNetwork } from "./network.ts";
+import { Backtracker, type BacktrackOptions } from "./_backtrack.ts";
+import { DIP_INPUT_KINDS, dipInput, type DipInputKind, type DipNetwork } from "./network.ts";
+
+export type { BacktrackOptions };
 
 /** Langevin dynamics of the Bayesian deep image prior (Cheng et al. 2019). */
 export interface LangevinOptions {
@@ -65,10 +76,17 @@ export interface FitDipOptions {
   net: DipNetwork;
   /** The degraded image y0 the network's (degraded) output fits, HWC in [0, 1]. */
   target: tf.Tensor3D;
-  /** Step budget. */
+  /** Step budget, at least 1. */
   steps: number;
-  /** Network input z, `[1, h, w, c]` (default: uniform noise in [0, 0.1) from `seed`). */
+  /** Network input z, `[1, h, w, c]` (default: {@linkcode dipInput} of the kind `dipInput`, from `seed`). */
   input?: tf.Tensor4D;
+  /**
+   * The kind of the default input z (not with `input`): `"uniform"` (default),
+   * noise in [0, 0.1) as the thesis's text says, or `"fourier"`, the author's
+   * released code's `[sin 2πu, cos 2πu]` of u ~ U(0, 1); see
+   * {@linkcode DipInputKind}.
+   */
+  dipInput?: DipInputKind;
   /** Output size `[height, width]` when `degrade` changes the size (default: the target's). */
   outputSize?: [number, number];
   /** The task's forward operator A on NHWC batches (default identity: denoising). */
@@ -83,6 +101,17 @@ export interface FitDipOptions {
   inputNoiseStd?: number;
   /** Exponential averaging of the outputs, `avg = d·avg + (1−d)·out` each step (DIP: 0.99). */
   emaDecay?: number;
+  /**
+   * The deep image prior's backtracking safeguard (`true` for its 5 dB): when
+   * the PSNR of a step's fit, `−10·log10` of the loss's data term (for
+   * denoising the PSNR of the output to the noisy image, the DIP code's
+   * `psrn_noisy`), falls by more than `drop` dB below the last accepted
+   * step's, the network's parameters go back to that step's, and this step's
+   * Adam update is applied to them; Adam's moments are kept, as in the DIP
+   * code. Every step is checked. The steps where it fired are recorded as
+   * `backtrack` (the drop in dB) in the history. Off by default.
+   */
+  backtrack?: boolean | BacktrackOptions;
   /** Langevin dynamics (`true` for the defaults). */
   langevin?: boolean | LangevinOptions;
   /** The clean image x*, the output's shape: PSNR against it is recorded and the best output kept. */
@@ -127,7 +156,10 @@ export interface FitDipResult {
   smoothed?: tf.Tensor3D;
   /** The mean of the outputs sampled after burn-in (with `langevin`). */
   posteriorMean?: tf.Tensor3D;
-  /** Everything recorded: `loss` every step; `psnr`, `psnrSmoothed`, `psnrPosterior`, `band0…`, `ratio`. */
+  /**
+   * Everything recorded: `loss` every step; `psnr`, `psnrSmoothed`,
+   * `psnrPosterior`, `band0…`, `ratio`, `backtrack`.
+   */
   history: History;
   /** Steps completed. */
   steps: number;
@@ -171,8 +203,14 @@ function asBatch(image: tf.Tensor3D): tf.Tensor4D {
  * averaging and the posterior mean use it. A run stopped at a checkpoint and
  * resumed with the same options ends where an uninterrupted run ends.
  *
+ * Before the first step every image (target, clean, mask, input) is checked
+ * to hold only finite values, so that a NaN is named rather than found as a
+ * NaN loss.
+ *
  * @param options Network, target, task, budget, baselines, measurements.
  * @returns The outputs and the history; the caller disposes the images.
+ * @throws {RangeError} For a budget below 1, NaN or infinite pixels, and
+ * inconsistent shapes.
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
@@ -193,7 +231,7 @@ export async function fitDip(options: FitDipOptions): Promise<FitDipResult> {
     throw new TypeError(`net must be a DipNetwork, got ${describe(net)}`);
   }
   assertImage(target, "target", [1, 2, 3, 4]);
-  const steps = assertNumber(options.steps, "steps", { min: 0, integer: true });
+  const steps = assertNumber(options.steps, "steps", { min: 1, integer: true });
   const lr = assertNumber(options.lr ?? 1e-3, "lr", { min: 0, minExclusive: true });
   const seed = assertNumber(options.seed ?? 0, "seed", { integer: true });
   const every = assertNumber(options.every ?? 10, "every", { min: 1, integer: true });
@@ -227,14 +265,29 @@ export async function fitDip(options: FitDipOptions): Promise<FitDipResult> {
     }
   }
   const langevin = resolveLangevin(options.langevin, steps);
+  const backtrack = resolveBacktrack(options.backtrack);
+  if (options.input !== undefined && options.dipInput !== undefined) {
+    throw new RangeError(
+      `give either input (a tensor) or dipInput (the kind of the default input), got both ` +
+        `(dipInput ${describe(options.dipInput)})`,
+    );
+  }
+  const inputKind = assertOneOf(options.dipInput ?? "uniform", DIP_INPUT_KINDS, "dipInput");
   const clean = options.clean;
   const score = options.score ?? (clean ? (o: tf.Tensor3D) => psnr(o, clean) : undefined);
   if (score !== undefined && typeof score !== "function") {
     throw new TypeError(`score must be a function, got ${describe(score)}`);
   }
 
-  const z = options.input ?? dipInput(net, [outH, outW], { seed: new Rng(seed).int(2 ** 31) });
-  assertShape(z, [1, ...net.inputShape(outH, outW)], "input");
+  if (options.input) assertShape(options.input, [1, ...net.inputShape(outH, outW)], "input");
+  await assertFiniteImages({
+    target,
+    clean: options.clean,
+    mask: options.mask,
+    input: options.input,
+  });
+  const z = options.input ??
+    dipInput(net, [outH, outW], { seed: new Rng(seed).int(2 ** 31), kind: inputKind });
   const y0 = asBatch(target);
   const mask = options.mask ? asBatch(options.mask) : null;
   const maskedTarget = mask ? y0.mul(mask) : null;
@@ -242,9 +295,20 @@ export async function fitDip(options: FitDipOptions): Promise<FitDipResult> {
   // The current output (HWC) and its degraded version, replaced every step.
   let current: tf.Tensor3D | null = null;
   let currentDegraded: tf.Tensor3D | null = null;
+  // The data term of the current step's loss (for backtracking).
+  let fitError: tf.Scalar | null = null;
   const needDegraded = !!options.fbc && !!degrade;
 
+  const backtracker = backtrack
+    ? new Backtracker({
+      drop: backtrack.drop,
+      variables: net.trainableVariables,
+      fitError: () => fitError,
+    })
+    : undefined;
+
   const loss = (_step: number, rng: Rng): tf.Scalar => {
+    backtracker?.beforeForward();
     let input: tf.Tensor4D = z;
     if (noiseStd > 0) input = z.add(rng.normalTensor(z.shape, noiseStd));
     const out = net.apply(input, { training: true });
@@ -264,6 +328,10 @@ export async function fitDip(options: FitDipOptions): Promise<FitDipResult> {
     }
     if (mask) pred = pred.mul(mask);
     let l = tf.losses.meanSquaredError(maskedTarget ?? y0, pred) as tf.Scalar;
+    if (backtrack) {
+      fitError?.dispose();
+      fitError = tf.keep(l.clone());
+    }
     if (langevin && langevin.weightDecay > 0) {
       const sq = Object.values(net.trainableVariables).map((v) => tf.sum(tf.square(v)));
       l = l.add(tf.addN(sq).mul(langevin.weightDecay / 2));
@@ -316,10 +384,11 @@ export async function fitDip(options: FitDipOptions): Promise<FitDipResult> {
     });
     callbacks.push(autoStop);
   }
+  if (backtracker) callbacks.push(backtracker);
   callbacks.push(...(options.callbacks ?? []));
 
   let progress: ProgressSink | false = false;
-  if (options.progress && steps > 0) {
+  if (options.progress) {
     const p = options.progress;
     progress = typeof (p as ProgressSink).update === "function"
       ? p as ProgressSink
@@ -342,7 +411,7 @@ export async function fitDip(options: FitDipOptions): Promise<FitDipResult> {
       signal: options.signal,
     });
     if (!current) {
-      // No step ran (budget 0): the output of the untrained network.
+      // No step ran (a resumed run that had already ended, or an abort before the first step).
       current = tf.tidy(() => (net.apply(z).squeeze([0]) as tf.Tensor3D));
     }
     if (run.stopped !== "budget") await tracker.measure(run.steps, run.history);
@@ -359,11 +428,46 @@ export async function fitDip(options: FitDipOptions): Promise<FitDipResult> {
     return result;
   } finally {
     tracker.dispose();
+    backtracker?.dispose();
+    (fitError as tf.Scalar | null)?.dispose();
     (current as tf.Tensor3D | null)?.dispose();
     (currentDegraded as tf.Tensor3D | null)?.dispose();
     if (!options.input) z.dispose();
     tf.dispose([y0, mask, maskedTarget].filter((t): t is tf.Tensor4D => t !== null));
   }
+}
+
+/**
+ * Checks that every given image holds only finite values, with one read.
+ *
+ * @param images Tensors by argument name (undefined ones are skipped).
+ * @throws {RangeError} Naming the first image with NaN or infinite values and how many.
+ */
+async function assertFiniteImages(images: Record<string, tf.Tensor | undefined>): Promise<void> {
+  const given = Object.entries(images).filter((e): e is [string, tf.Tensor] => e[1] !== undefined);
+  const counts = tf.tidy(() =>
+    tf.stack(
+      given.map(([, t]) =>
+        t.dtype === "float32" ? tf.logicalNot(tf.isFinite(t)).sum().toFloat() : tf.scalar(0)
+      ),
+    )
+  );
+  const bad = await counts.data();
+  counts.dispose();
+  given.forEach(([name, t], i) => {
+    if (bad[i] > 0) {
+      throw new RangeError(
+        `${name} must hold finite values, got ${bad[i]} NaN or infinite of ${t.size} ` +
+          `(shape ${formatShape(t.shape)})`,
+      );
+    }
+  });
+}
+
+function resolveBacktrack(b: boolean | BacktrackOptions | undefined): { drop: number } | null {
+  if (!b) return null;
+  const o = b === true ? {} : b;
+  return { drop: assertNumber(o.drop ?? 5, "backtrack.drop", { min: 0, minExclusive: true }) };
 }
 
 interface ResolvedLangevin {

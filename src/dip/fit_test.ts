@@ -98,6 +98,7 @@ Deno.test("fitDip does not grow the number of tensors across 20 steps", async ()
     ...ORIGINAL_DIP,
     langevin: { burnIn: 5, sampleEvery: 5 },
     fbc: true,
+    backtrack: true,
     callbacks: [probe],
   });
   assertEquals(new Set(counts.slice(1)).size, 1, `tensor counts ${counts}`);
@@ -306,14 +307,178 @@ Deno.test("fitDip validates its options", async () => {
   p.dispose();
 });
 
-Deno.test("without steps the result is the untrained network's output", async () => {
+Deno.test("fitDip refuses a budget below one step and NaN images before training", async () => {
   const p = tiny(9);
-  const r = await fitDip({ net: p.net, target: p.noisy, clean: p.clean, steps: 0 });
-  assertEquals(r.steps, 0);
-  assertEquals(r.last.shape, [16, 16, 3]);
-  assertLess(r.last.max().dataSync()[0], 1);
-  disposeResult(r);
+  const before = Array.from(p.net.trainableVariables["block0/conv/w"].dataSync());
+  await assertRejects(
+    () => fitDip({ net: p.net, target: p.noisy, steps: 0 }),
+    RangeError,
+    "steps must be >= 1, got 0",
+  );
+  const nan = tf.tidy(() => p.noisy.where(tf.range(0, 16).reshape([16, 1, 1]).greater(1), NaN));
+  let stepped = 0;
+  const probe: Callback = { onStep: () => void stepped++ };
+  await assertRejects(
+    () => fitDip({ net: p.net, target: nan as tf.Tensor3D, steps: 5, callbacks: [probe] }),
+    RangeError,
+    "target must hold finite values, got 96 NaN or infinite of 768 (shape [16, 16, 3])",
+  );
+  const inf = tf.tidy(() => p.clean.div(tf.sub(p.clean, p.clean.max()))) as tf.Tensor3D;
+  await assertRejects(
+    () => fitDip({ net: p.net, target: p.noisy, clean: inf, steps: 5, callbacks: [probe] }),
+    RangeError,
+    "clean must hold finite values",
+  );
+  assertEquals(stepped, 0);
+  assertEquals(Array.from(p.net.trainableVariables["block0/conv/w"].dataSync()), before);
+  tf.dispose([nan, inf]);
   p.dispose();
+});
+
+Deno.test("dipInput: 'fourier' fits from the author's input, seeded as the default", async () => {
+  const lossOf = async (options: Partial<FitDipOptions>) => {
+    const p = tiny(13);
+    const r = await fitDip({ net: p.net, target: p.noisy, steps: 2, seed: 4, ...options });
+    disposeResult(r);
+    const loss = r.history.series("loss").y;
+    p.dispose();
+    return loss;
+  };
+  const p = tiny(13);
+  const z = dipInput(p.net, [16, 16], { seed: new Rng(4).int(2 ** 31), kind: "fourier" });
+  p.dispose();
+  const fourier = await lossOf({ dipInput: "fourier" });
+  assertEquals(fourier, await lossOf({ input: z }));
+  assert(fourier[0] !== (await lossOf({}))[0], "the Fourier input differs from the uniform one");
+  assertEquals(await lossOf({}), await lossOf({ dipInput: "uniform" }));
+  await assertRejects(() => lossOf({ input: z, dipInput: "fourier" }), RangeError, "got both");
+  await assertRejects(
+    () => lossOf({ dipInput: "meshgrid" as "fourier" }),
+    RangeError,
+    "dipInput must be one of",
+  );
+  z.dispose();
+});
+
+/**
+ * At step `at`, a callback saturates the output head (bias 30: every pixel
+ * near 1), so that the next step's fit falls by ~6 dB on the tiny problem.
+ */
+function saboteur(net: FitDipOptions["net"], at: number): Callback {
+  return {
+    onStep: (ctx) => {
+      if (ctx.step === at) {
+        tf.tidy(() => net.trainableVariables["out/conv/b"].assign(tf.fill([3], 30)));
+      }
+    },
+  };
+}
+
+const paramsOf = (net: FitDipOptions["net"]) =>
+  Object.fromEntries(
+    Object.entries(net.trainableVariables).map(([k, v]) => [k, Float64Array.from(v.dataSync())]),
+  );
+
+Deno.test("backtracking restores the last good parameters and applies the step's update", async () => {
+  // θ_5 (the parameters of step 5's forward pass) and the sabotaged θ_6, read by a probe.
+  const run = async (backtrack: boolean) => {
+    const p = tiny(14);
+    const seen: Record<number, Record<string, Float64Array>> = {};
+    const probe: Callback = {
+      onStep: (ctx) => void ([4, 5].includes(ctx.step) && (seen[ctx.step + 1] = paramsOf(p.net))),
+    };
+    const r = await fitDip({
+      net: p.net,
+      target: p.noisy,
+      steps: 6,
+      lr: 0.01,
+      backtrack: backtrack && { drop: 2 },
+      callbacks: [saboteur(p.net, 5), probe],
+    });
+    const after = paramsOf(p.net);
+    const history = r.history;
+    disposeResult(r);
+    p.dispose();
+    return { seen, after, history };
+  };
+  const plain = await run(false), guarded = await run(true);
+  const loss = plain.history.series("loss").y;
+  // Measured: the fit's PSNR falls from 10.9 to 5.0 dB at step 6; require 4 dB (threshold 2).
+  const drop = 10 * Math.log10(loss[5] / loss[4]);
+  assertGreater(drop, 4);
+  assertEquals(guarded.history.series("backtrack").x, [6]);
+  assertAlmostEquals(guarded.history.series("backtrack").y[0], drop, 1e-3);
+  assertEquals(plain.history.series("backtrack").x, []);
+  // Expected: θ_5 + (θ_6 after Adam − θ_6), with the unguarded run's identical first 6 steps.
+  let worst = 0;
+  for (const [k, a] of Object.entries(guarded.after)) {
+    const t5 = guarded.seen[5][k], t6 = guarded.seen[6][k], adam = plain.after[k];
+    a.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - (t5[i] + adam[i] - t6[i])))));
+  }
+  assertLess(worst, 1e-6);
+});
+
+Deno.test("backtracking changes nothing on a smooth fit and validates drop", async () => {
+  const run = async (backtrack: boolean) => {
+    const p = tiny(15);
+    const r = await fitDip({ net: p.net, target: p.noisy, clean: p.clean, steps: 20, backtrack });
+    const out = { loss: r.history.series("loss").y, last: Array.from(r.last.dataSync()) };
+    assertEquals(r.history.series("backtrack").x, []);
+    disposeResult(r);
+    p.dispose();
+    return out;
+  };
+  assertEquals(await run(true), await run(false));
+  const p = tiny(15);
+  await assertRejects(
+    () => fitDip({ net: p.net, target: p.noisy, steps: 1, backtrack: { drop: 0 } }),
+    RangeError,
+    "backtrack.drop must be > 0",
+  );
+  p.dispose();
+});
+
+Deno.test("a backtracking run resumed right before the fall ends as an uninterrupted one", async () => {
+  const dir = await Deno.makeTempDir();
+  const options = (net: FitDipOptions["net"], target: tf.Tensor3D) => ({
+    net,
+    target,
+    steps: 12,
+    lr: 0.01,
+    seed: 3,
+    backtrack: { drop: 2 },
+    langevin: { burnIn: 4, sampleEvery: 2 },
+  });
+  const a = tiny(16);
+  const full = await fitDip({ ...options(a.net, a.noisy), callbacks: [saboteur(a.net, 8)] });
+  assertEquals(full.history.series("backtrack").x, [9]);
+
+  const b = tiny(16);
+  const abort = new AbortController();
+  const killer: Callback = { onStep: (ctx) => void (ctx.step === 8 && abort.abort()) };
+  const first = await fitDip({
+    ...options(b.net, b.noisy),
+    checkpoint: { dir, every: 4 },
+    callbacks: [saboteur(b.net, 8), killer],
+    signal: abort.signal,
+  });
+  assertEquals(first.steps, 8);
+  disposeResult(first);
+  b.net.dispose();
+
+  const c = tiny(16); // a fresh network: step 9 falls and goes back to the checkpoint's θ_8
+  const resumed = await fitDip({
+    ...options(c.net, c.noisy),
+    checkpoint: { dir, every: 4 },
+    resume: true,
+  });
+  assertEquals(resumed.history.series("backtrack"), full.history.series("backtrack"));
+  assertEquals(resumed.history.series("loss"), full.history.series("loss"));
+  assertEquals(paramsOf(c.net), paramsOf(a.net));
+  for (const r of [full, resumed]) disposeResult(r);
+  for (const p of [a, c]) p.dispose();
+  tf.dispose([b.clean, b.noisy]);
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("a prepared task runs through fitDip and is scored as the thesis scores it", async () => {

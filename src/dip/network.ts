@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
-import { assertNumber } from "../core/checks.ts";
+import * as tf from "@tensorflow/tfjs";
+import { assertNumber, assertOneOf } from "../core/checks.ts";
 import { Rng } from "../core/rng.ts";
 import type { ApplyOptions, PadMode } from "./conv.ts";
 import type { GaussianNormalization, UpsampleMode } from "./upsample.ts";
@@ -85,23 +85,51 @@ export const CONTROLLED: Readonly<ArchitectureOptions> = Object.freeze({
   sigma: 0.5,
 });
 
+/**
+ * The kinds of network input z:
+ *
+ * - `"uniform"`: uniform noise in `[0, scale)`, default `[0, 0.1)` — what the
+ *   thesis's text says (Section 2.5, "following [186, 187]": the deep image
+ *   prior's `get_noise(..., 'noise', var=1/10)`).
+ * - `"fourier"`: what the author's released code uses
+ *   (`shizenglin/Measure-and-Control-Spectral-Bias`, `code/denoising.py`,
+ *   `INPUT = 'fourier'`, `var = 1`; `get_noise` in
+ *   `code/utils/common_utils.py`): `c/2` channels of per-pixel i.i.d.
+ *   `u ~ U(0, scale)` (default `scale` 1), mapped to the `c` channels
+ *   `[sin 2πu, cos 2πu]` (all sines first, then all cosines). Its values lie
+ *   in [-1, 1], and every pixel's vector has norm √(c/2).
+ */
+export type DipInputKind = "uniform" | "fourier";
+
+/** The input kinds, for checks and menus. */
+export const DIP_INPUT_KINDS: readonly DipInputKind[] = Object.freeze(["uniform", "fourier"]);
+
 /** Options of {@linkcode dipInput}. */
 export interface DipInputOptions {
   /** Seed of the noise (default 0). */
   seed?: number;
-  /** Upper bound of the uniform noise (default 0.1, the deep image prior's). */
+  /** `"uniform"` (default, the thesis's text) or `"fourier"` (the author's code); see {@linkcode DipInputKind}. */
+  kind?: DipInputKind;
+  /**
+   * Upper bound of the uniform draws: of z itself for `"uniform"` (default
+   * 0.1, the deep image prior's), of u before the sine and cosine for
+   * `"fourier"` (default 1, the author's `var`).
+   */
   scale?: number;
 }
 
 /**
- * The network input of the deep image prior: uniform noise in
- * `[0, scale)` (default `[0, 0.1)`) of the shape the network needs for an
- * output of `size = [height, width]`.
+ * The network input z of the deep image prior, of the shape the network
+ * needs for an output of `size = [height, width]` (`[1, h/32, w/32, 32]` for
+ * the thesis's decoder): uniform noise in `[0, 0.1)` by default, or the
+ * author's code's Fourier input (`kind: "fourier"`, see
+ * {@linkcode DipInputKind}).
  *
  * @param net The network.
  * @param size Output height and width.
- * @param options Seed and scale.
+ * @param options Seed, kind and scale.
  * @returns A new `[1, h, w, c]` tensor the caller owns.
+ * @throws {RangeError} For `"fourier"` when the network's input depth is odd.
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
@@ -110,7 +138,9 @@ export interface DipInputOptions {
  * const net = decoder({ channels: 8, depth: 2 });
  * const z = dipInput(net, [16, 16], { seed: 1 });
  * console.log(z.shape); // [1, 4, 4, 32]
- * tf.dispose(z);
+ * const f = dipInput(net, [16, 16], { seed: 1, kind: "fourier" });
+ * console.log(f.min().dataSync()[0] >= -1); // true
+ * tf.dispose([z, f]);
  * net.dispose();
  * ```
  */
@@ -120,7 +150,18 @@ export function dipInput(
   options: DipInputOptions = {},
 ): tf.Tensor4D {
   const [outH, outW] = size;
-  const scale = assertNumber(options.scale ?? 0.1, "scale", { min: 0 });
+  const kind = assertOneOf(options.kind ?? "uniform", DIP_INPUT_KINDS, "kind");
+  const scale = assertNumber(options.scale ?? (kind === "uniform" ? 0.1 : 1), "scale", { min: 0 });
   const rng = new Rng(assertNumber(options.seed ?? 0, "seed", { integer: true }));
-  return rng.uniform([1, ...net.inputShape(outH, outW)], 0, scale) as tf.Tensor4D;
+  const [h, w, c] = net.inputShape(outH, outW);
+  if (kind === "uniform") return rng.uniform([1, h, w, c], 0, scale) as tf.Tensor4D;
+  if (c % 2 !== 0) {
+    throw new RangeError(
+      `kind "fourier" needs an even input depth (sin and cos of c/2 draws), got ${c} channels`,
+    );
+  }
+  return tf.tidy(() => {
+    const angle = rng.uniform([1, h, w, c / 2], 0, scale).mul(2 * Math.PI);
+    return tf.concat([tf.sin(angle), tf.cos(angle)], 3) as tf.Tensor4D;
+  });
 }

@@ -6,7 +6,15 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { describe, formatShape } from "../core/checks.ts";
-import { assertPair, readAsync, readSync, rowSums, sum64 } from "./_reduce.ts";
+import {
+  assertPair,
+  explainNonFinite,
+  explainNonFiniteAsync,
+  readAsync,
+  readSync,
+  rowSums,
+  sum64,
+} from "./_reduce.ts";
 
 /** Options of the error metrics (`psnr`, `rmse`, `mae`). */
 export interface MaskOptions {
@@ -87,6 +95,7 @@ function assertBroadcastable(mask: unknown, shape: number[]): void {
  * @param mask Optional weights.
  * @param fn Caller's name for errors.
  * @returns The mean error.
+ * @throws {RangeError} When an input holds NaN or infinite values, or the mask selects nothing.
  */
 export function meanError(
   a: tf.Tensor,
@@ -95,8 +104,9 @@ export function meanError(
   mask: tf.Tensor | undefined,
   fn: string,
 ): number {
-  const partials = errorPartials(a, b, kind, mask);
-  return meanFromPartials(readSync(partials, fn), mask !== undefined, a.size);
+  const values = readSync(errorPartials(a, b, kind, mask), fn);
+  if (!values.every(Number.isFinite)) explainNonFinite({ a, b, mask }, fn);
+  return meanFromPartials(values, mask !== undefined, a.size);
 }
 
 /**
@@ -107,6 +117,7 @@ export function meanError(
  * @param kind Squared or absolute.
  * @param mask Optional weights.
  * @returns The mean error.
+ * @throws {RangeError} When an input holds NaN or infinite values, or the mask selects nothing.
  */
 export async function meanErrorAsync(
   a: tf.Tensor,
@@ -114,6 +125,7 @@ export async function meanErrorAsync(
   kind: ErrorKind,
   mask: tf.Tensor | undefined,
 ): Promise<number> {
-  const partials = errorPartials(a, b, kind, mask);
-  return meanFromPartials(await readAsync(partials), mask !== undefined, a.size);
+  const values = await readAsync(errorPartials(a, b, kind, mask));
+  if (!values.every(Number.isFinite)) await explainNonFiniteAsync({ a, b, mask });
+  return meanFromPartials(values, mask !== undefined, a.size);
 }

@@ -81,3 +81,63 @@ export function assertPair(a: unknown, b: unknown): asserts a is tf.Tensor {
   assertSameShape(a, b, ["a", "b"]);
   if (a.size === 0) throw new RangeError(`a must not be empty, got shape ${formatShape(a.shape)}`);
 }
+
+/**
+ * Counts the NaN and infinite values of each tensor (0 for integer ones).
+ *
+ * @param tensors The tensors.
+ * @returns A `[n]` tensor of counts.
+ */
+function nonFiniteCounts(tensors: tf.Tensor[]): tf.Tensor1D {
+  return tf.tidy(() =>
+    tf.stack(
+      tensors.map((t) =>
+        t.dtype === "float32" ? tf.logicalNot(tf.isFinite(t)).sum().toFloat() : tf.scalar(0)
+      ),
+    ) as tf.Tensor1D
+  );
+}
+
+function throwNonFinite(
+  given: [string, tf.Tensor][],
+  counts: ArrayLike<number>,
+): void {
+  given.forEach(([name, t], i) => {
+    if (counts[i] > 0) {
+      throw new RangeError(
+        `${name} must hold finite values, got ${counts[i]} NaN or infinite of ${t.size} ` +
+          `(shape ${formatShape(t.shape)})`,
+      );
+    }
+  });
+}
+
+const present = (tensors: Record<string, tf.Tensor | undefined>) =>
+  Object.entries(tensors).filter((e): e is [string, tf.Tensor] => e[1] !== undefined);
+
+/**
+ * Called when a metric came out NaN or infinite: throws a RangeError naming
+ * the first input that holds NaN or infinite values, and returns when none
+ * does (a genuinely infinite result, e.g. an overflow). Reads synchronously.
+ *
+ * @param tensors The metric's inputs by argument name (undefined ones are skipped).
+ * @param fn The metric's name, for the message on backends that cannot read synchronously.
+ * @throws {RangeError} Naming the input, how many of its values are not finite, and its shape.
+ */
+export function explainNonFinite(tensors: Record<string, tf.Tensor | undefined>, fn: string): void {
+  const given = present(tensors);
+  throwNonFinite(given, readSync(nonFiniteCounts(given.map(([, t]) => t)), fn));
+}
+
+/**
+ * {@linkcode explainNonFinite} reading asynchronously.
+ *
+ * @param tensors The metric's inputs by argument name.
+ * @throws {RangeError} Naming the input that is not finite.
+ */
+export async function explainNonFiniteAsync(
+  tensors: Record<string, tf.Tensor | undefined>,
+): Promise<void> {
+  const given = present(tensors);
+  throwNonFinite(given, await readAsync(nonFiniteCounts(given.map(([, t]) => t))));
+}

@@ -1,10 +1,11 @@
 // Reference values: scikit-image 0.26 `peak_signal_noise_ratio(ref, test,
 // data_range=1)` and, for the masked PSNR, numpy over the mask's pixels, on
 // the pairs of testdata/metrics_values.json (tools/fixtures/metrics_fixtures.py).
+// The NaN checks compare to hand counts.
 import * as tf from "@tensorflow/tfjs";
 import { assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { useBackend } from "../core/backend.ts";
-import { psnr, psnrAsync } from "./mod.ts";
+import { mae, psnr, psnrAsync, rmse } from "./mod.ts";
 import { disposePairs, loadPairs } from "./_test_fixtures.ts";
 
 await tf.setBackend("cpu");
@@ -56,6 +57,24 @@ Deno.test("psnr rejects mismatched shapes, bad masks and ranges", async () => {
     'b must be a tf.Tensor, got string "b"',
   );
   tf.dispose([a, b]);
+});
+
+Deno.test("psnr, rmse and mae name an image or mask holding NaN or infinite values", async () => {
+  const a = tf.randomUniform([4, 5, 3], 0, 1, "float32", 1);
+  const nan = tf.tidy(() => a.where(tf.range(0, 4).reshape([4, 1, 1]).greater(0), NaN));
+  const inf = tf.tidy(() => a.div(tf.zeros(a.shape)));
+  const expected = "b must hold finite values, got 15 NaN or infinite of 60 (shape [4, 5, 3])";
+  assertThrows(() => psnr(a, nan), RangeError, expected);
+  await assertRejects(() => psnrAsync(a, nan), RangeError, expected);
+  assertThrows(() => psnr(nan, a), RangeError, "a must hold finite values, got 15 NaN");
+  assertThrows(() => psnr(a, inf), RangeError, "b must hold finite values, got 60 NaN or inf");
+  assertThrows(() => rmse(a, nan), RangeError, expected);
+  assertThrows(() => mae(a, nan), RangeError, expected);
+  const mask = tf.fill([4, 5, 1], NaN);
+  assertThrows(() => psnr(a, a, { mask }), RangeError, "mask must hold finite values, got 20");
+  // A finite pair with an infinite PSNR (identical images) is not an error.
+  assertEquals(psnr(a, a), Infinity);
+  tf.dispose([a, nan, inf, mask]);
 });
 
 Deno.test("psnr leaves no tensors behind", async () => {

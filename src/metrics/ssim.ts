@@ -1,21 +1,49 @@
 /**
- * Structural similarity (Wang et al. 2004) with scikit-image's
- * `structural_similarity` conventions.
+ * Structural similarity (Wang et al. 2004), computed as scikit-image's
+ * `structural_similarity` computes it, by default in the convention of Wang
+ * et al. that the thesis's tables use.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { assertNumber, assertShape, formatShape } from "../core/checks.ts";
-import { assertPair, readAsync, readSync, rowSums, sum64 } from "./_reduce.ts";
+import { assertNumber, assertOneOf, assertShape, formatShape } from "../core/checks.ts";
+import {
+  assertPair,
+  explainNonFinite,
+  explainNonFiniteAsync,
+  readAsync,
+  readSync,
+  rowSums,
+  sum64,
+} from "./_reduce.ts";
 
-/** Options of {@linkcode ssim}; the defaults are scikit-image's, except `gaussian`. */
+/**
+ * The two SSIM conventions in use; each sets the defaults of the window and
+ * covariance options (options given explicitly override them):
+ *
+ * - `"wang"` (the default): Wang et al. 2004 — an 11-tap Gaussian window of
+ *   σ = 1.5 and population (co)variances (normalised by N). This is their
+ *   MATLAB `ssim_index.m`, TensorFlow's `tf.image.ssim` (the thesis's
+ *   chapter 3 networks are TensorFlow code) and scikit-image's
+ *   `structural_similarity(..., gaussian_weights=True, sigma=1.5,
+ *   use_sample_covariance=False)`, the settings scikit-image documents for
+ *   matching Wang et al.
+ * - `"scikit-image"`: scikit-image's own defaults — a 7×7 uniform window and
+ *   sample (co)variances (normalised by N − 1).
+ */
+export type SsimConvention = "wang" | "scikit-image";
+
+/** Options of {@linkcode ssim}; the window and covariance defaults follow `convention`. */
 export interface SsimOptions {
   /** The range of the pixel values (default 1 for [0, 1] images). */
   dataRange?: number;
+  /** Which convention sets the defaults below (default `"wang"`); see {@linkcode SsimConvention}. */
+  convention?: SsimConvention;
   /**
    * Weight each window by a Gaussian of standard deviation `sigma`, cut at
    * 3.5 sigma as scikit-image does (11 taps for sigma 1.5), instead of a
-   * uniform `winSize` box (default `true`).
+   * uniform `winSize` box (default `true` for `"wang"`, `false` for
+   * `"scikit-image"`).
    */
   gaussian?: boolean;
   /** Standard deviation of the Gaussian window in pixels (default 1.5). */
@@ -28,10 +56,24 @@ export interface SsimOptions {
   K2?: number;
   /**
    * Normalise (co)variances by `N - 1` instead of `N`, with `N = winSize²`
-   * pixels per window (default `true`, scikit-image's default). Wang et al.
-   * and the thesis's tables use `false`.
+   * pixels per window (the window's taps for a Gaussian window, as
+   * scikit-image does). Default `false` for `"wang"`, `true` for
+   * `"scikit-image"`.
    */
   useSampleCovariance?: boolean;
+}
+
+const CONVENTIONS: readonly SsimConvention[] = ["wang", "scikit-image"];
+
+/** The options with the convention's defaults filled in for the window and covariance. */
+function resolve(options: SsimOptions): SsimOptions & { gaussian: boolean; sample: boolean } {
+  const convention = assertOneOf(options.convention ?? "wang", CONVENTIONS, "convention");
+  const wang = convention === "wang";
+  return {
+    ...options,
+    gaussian: options.gaussian ?? wang,
+    sample: options.useSampleCovariance ?? !wang,
+  };
 }
 
 interface Window {
@@ -39,8 +81,8 @@ interface Window {
   size: number;
 }
 
-function windowOf(options: SsimOptions): Window {
-  if (options.gaussian ?? true) {
+function windowOf(options: SsimOptions & { gaussian: boolean }): Window {
+  if (options.gaussian) {
     if (options.winSize !== undefined) {
       throw new RangeError(
         `winSize applies to the uniform window only (gaussian: the window follows sigma), ` +
@@ -69,7 +111,7 @@ function windowOf(options: SsimOptions): Window {
  *
  * @param a Reference `[H, W, C]` image (not disposed).
  * @param b Compared image of the same shape (not disposed).
- * @param options Window, constants, covariance normalisation.
+ * @param options Convention, window, constants, covariance normalisation.
  * @returns A `[H - win + 1, W - win + 1, C]` map owned by the caller.
  * @example
  * ```ts
@@ -83,7 +125,8 @@ function windowOf(options: SsimOptions): Window {
 export function ssimMap(a: tf.Tensor3D, b: tf.Tensor3D, options: SsimOptions = {}): tf.Tensor3D {
   assertShape(a, [null, null, null], "a");
   assertPair(a, b);
-  const { kernel, size } = windowOf(options);
+  const o = resolve(options);
+  const { kernel, size } = windowOf(o);
   const range = assertNumber(options.dataRange ?? 1, "dataRange", { min: 0, minExclusive: true });
   const k1 = assertNumber(options.K1 ?? 0.01, "K1", { min: 0 });
   const k2 = assertNumber(options.K2 ?? 0.03, "K2", { min: 0 });
@@ -95,7 +138,7 @@ export function ssimMap(a: tf.Tensor3D, b: tf.Tensor3D, options: SsimOptions = {
     );
   }
   const n = size * size;
-  const cov = (options.useSampleCovariance ?? true) ? n / (n - 1) : 1;
+  const cov = o.sample ? n / (n - 1) : 1;
   const c1 = (k1 * range) ** 2, c2 = (k2 * range) ** 2;
   return tf.tidy(() => {
     // Channels become the batch: [C, H, W, 1]; the five moments are filtered at once.
@@ -121,17 +164,24 @@ export function ssimMap(a: tf.Tensor3D, b: tf.Tensor3D, options: SsimOptions = {
 /**
  * Mean structural similarity of two `[H, W, C]` images, as scikit-image's
  * `structural_similarity(a, b, data_range=dataRange, channel_axis=-1,
- * gaussian_weights=gaussian, sigma=sigma, use_sample_covariance=...)`:
- * local means, variances and covariance from a Gaussian (σ = 1.5, cut at
- * 3.5 σ) or uniform window, the SSIM map averaged over the window positions
- * inside the image, then over channels. Returns a number on any backend that
- * reads synchronously; use {@linkcode ssimAsync} on WebGPU.
+ * gaussian_weights=gaussian, sigma=sigma, win_size=winSize,
+ * use_sample_covariance=useSampleCovariance)`: local means, variances and
+ * covariance from a Gaussian (cut at 3.5 σ) or uniform window, the SSIM map
+ * averaged over the window positions inside the image, then over channels.
+ *
+ * By default in Wang et al.'s convention, the one the thesis's tables use
+ * (11-tap Gaussian window of σ = 1.5, population covariance; as MATLAB's
+ * `ssim_index.m` and `tf.image.ssim`); `{ convention: "scikit-image" }`
+ * gives scikit-image's defaults (7×7 uniform window, sample covariance).
+ * Returns a number on any backend that reads synchronously; use
+ * {@linkcode ssimAsync} on WebGPU.
  *
  * @param a Reference `[H, W, C]` image, at least window-sized (not disposed).
  * @param b Compared image of the same shape (not disposed).
- * @param options Window, constants and covariance normalisation; for the
- * convention of Wang et al. and the thesis pass `{ useSampleCovariance: false }`.
+ * @param options Convention, window, constants and covariance normalisation.
  * @returns The mean SSIM (1 for identical images).
+ * @throws {RangeError} When an image holds NaN or infinite values, and for
+ * images smaller than the window.
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
@@ -140,7 +190,8 @@ export function ssimMap(a: tf.Tensor3D, b: tf.Tensor3D, options: SsimOptions = {
  * const a = tf.randomUniform([32, 32, 1], 0, 1, "float32", 1) as tf.Tensor3D;
  * const b = tf.clipByValue(tf.add(a, tf.randomNormal([32, 32, 1], 0, 0.1, "float32", 2)), 0, 1);
  * console.log(ssim(a, a)); // 1
- * console.log(ssim(a, b as tf.Tensor3D, { useSampleCovariance: false }) < 1); // true
+ * console.log(ssim(a, b as tf.Tensor3D) < 1); // true
+ * console.log(ssim(a, b as tf.Tensor3D, { convention: "scikit-image" }) < 1); // true
  * ```
  */
 export function ssim(a: tf.Tensor3D, b: tf.Tensor3D, options: SsimOptions = {}): number {
@@ -148,7 +199,9 @@ export function ssim(a: tf.Tensor3D, b: tf.Tensor3D, options: SsimOptions = {}):
   const size = map.size;
   const sums = tf.tidy(() => rowSums(map));
   map.dispose();
-  return sum64(readSync(sums, "ssim")) / size;
+  const value = sum64(readSync(sums, "ssim")) / size;
+  if (!Number.isFinite(value)) explainNonFinite({ a, b }, "ssim");
+  return value;
 }
 
 /**
@@ -169,5 +222,7 @@ export async function ssimAsync(
   const size = map.size;
   const sums = tf.tidy(() => rowSums(map));
   map.dispose();
-  return sum64(await readAsync(sums)) / size;
+  const value = sum64(await readAsync(sums)) / size;
+  if (!Number.isFinite(value)) await explainNonFiniteAsync({ a, b });
+  return value;
 }

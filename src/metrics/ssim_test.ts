@@ -1,8 +1,15 @@
 // Reference values: scikit-image 0.26 `structural_similarity` (data_range=1,
-// channel_axis=-1 for RGB) on the pairs of testdata/metrics_values.json,
-// written by tools/fixtures/metrics_fixtures.py. See _test_fixtures.ts.
+// channel_axis=-1 for RGB) in four settings (Gaussian or 7x7 window, population
+// or sample covariance) on the pairs of testdata/metrics_values.json, written
+// by tools/fixtures/metrics_fixtures.py. See _test_fixtures.ts.
 import * as tf from "@tensorflow/tfjs";
-import { assertAlmostEquals, assertEquals, assertLess, assertThrows } from "@std/assert";
+import {
+  assertAlmostEquals,
+  assertEquals,
+  assertLess,
+  assertRejects,
+  assertThrows,
+} from "@std/assert";
 import { useBackend } from "../core/backend.ts";
 import { ssim, ssimAsync, ssimMap, type SsimOptions } from "./mod.ts";
 import { disposePairs, loadPairs, type SsimSetting } from "./_test_fixtures.ts";
@@ -10,10 +17,10 @@ import { disposePairs, loadPairs, type SsimSetting } from "./_test_fixtures.ts";
 await tf.setBackend("cpu");
 
 const SETTINGS: Record<SsimSetting, SsimOptions> = {
-  gaussianPopulation: { useSampleCovariance: false }, // the thesis / Wang et al. convention
-  gaussianSample: {}, // the defaults
-  box7Sample: { gaussian: false },
-  box7Population: { gaussian: false, useSampleCovariance: false },
+  gaussianPopulation: {}, // the defaults: Wang et al.'s convention, the thesis's
+  gaussianSample: { useSampleCovariance: true },
+  box7Sample: { convention: "scikit-image" }, // scikit-image's defaults
+  box7Population: { convention: "scikit-image", useSampleCovariance: false },
 };
 
 // Required: 1e-3. Measured on cpu: max 7e-6 (float32 vs float64). Checking to
@@ -40,6 +47,37 @@ for (const backend of ["wasm", "cpu"] as const) {
     await useBackend("cpu");
   });
 }
+
+Deno.test("the default is Wang et al.'s convention; the options override a convention", async () => {
+  const pairs = await loadPairs();
+  const { ref, test, values } = pairs.find((p) => p.name === "astronaut_noise25")!;
+  const value = (options?: SsimOptions) => ssim(ref, test, options);
+  assertEquals(value(), value({ convention: "wang" }));
+  assertEquals(value(), value({ gaussian: true, sigma: 1.5, useSampleCovariance: false }));
+  assertEquals(
+    value({ convention: "scikit-image" }),
+    value({ gaussian: false, winSize: 7, useSampleCovariance: true }),
+  );
+  assertEquals(
+    value({ convention: "scikit-image", gaussian: true }),
+    value({ useSampleCovariance: true }),
+  );
+  assertAlmostEquals(value(), values.ssim.gaussianPopulation, TOLERANCE);
+  assertThrows(() => value({ convention: "matlab" as "wang" }), RangeError, "convention");
+  disposePairs(pairs);
+});
+
+Deno.test("ssim names an image holding NaN or infinite values", async () => {
+  const a = tf.randomUniform([16, 16, 3], 0, 1, "float32", 5) as tf.Tensor3D;
+  const b = tf.tidy(() =>
+    a.where(tf.range(0, 16).reshape([16, 1, 1]).less(15), NaN)
+  ) as tf.Tensor3D;
+  const msg = "b must hold finite values, got 48 NaN or infinite of 768 (shape [16, 16, 3])";
+  assertThrows(() => ssim(a, b), RangeError, msg);
+  await assertRejects(() => ssimAsync(a, b), RangeError, msg);
+  assertThrows(() => ssim(b, a), RangeError, "a must hold finite values");
+  tf.dispose([a, b]);
+});
 
 Deno.test("ssim properties: identity, symmetry, data range, async", async () => {
   const a = tf.randomUniform([24, 20, 3], 0, 1, "float32", 1) as tf.Tensor3D;

@@ -128,7 +128,10 @@ export type DipTask = DenoiseTask | JpegTask | InpaintTask | SuperResTask | Enha
 export interface TaskScore {
   /** PSNR in dB (peak 1) as the thesis reports it for the task. */
   psnr: number;
-  /** Mean SSIM on the same pixels (scikit-image defaults), when `prepareTask` was asked for it. */
+  /**
+   * Mean SSIM on the same pixels (`ssim`'s default, Wang et al.'s convention),
+   * when `prepareTask` was asked for it.
+   */
   ssim?: number;
 }
 
@@ -189,7 +192,10 @@ export interface PreparedTask {
 export interface PrepareOptions {
   /** Seed of the noise (denoise) and mask (Bernoulli inpainting) draws; default 0. */
   seed?: number;
-  /** Also compute SSIM in `score` (src/metrics `ssim`, scikit-image defaults); default `false`. */
+  /**
+   * Also compute SSIM in `score` (src/metrics `ssim`'s default: Wang et al.'s
+   * Gaussian window of σ 1.5, population covariance); default `false`.
+   */
   ssim?: boolean;
 }
 

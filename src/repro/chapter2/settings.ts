@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { assertNumber } from "../../core/checks.ts";
+import { assertNumber, assertOneOf } from "../../core/checks.ts";
+import { DIP_INPUT_KINDS, type DipInputKind } from "../../dip/network.ts";
 import { parseProfile, type ProfileName } from "../profile.ts";
 
 /** How many images of a role an experiment group uses (`null`: all). */
@@ -49,6 +50,13 @@ export interface Chapter2Settings {
    * decoder).
    */
   lr: number;
+  /**
+   * The network input z of the thesis's networks: `"uniform"`, noise in
+   * [0, 0.1) as the thesis's text says (Section 2.5), or `"fourier"`, the
+   * `[sin 2πu, cos 2πu]` input of the author's released code (see
+   * `DipInputKind` in src/dip). fitDip's `dipInput`.
+   */
+  dipInput: DipInputKind;
   /** Step budget of denoising, deblocking and inpainting (thesis 10,000). */
   steps: number;
   /** Steps of ×4 and ×8 super-resolution (thesis 2,000 and 4,000). */
@@ -83,6 +91,7 @@ export const CHAPTER2_SETTINGS: Readonly<Record<ProfileName, Readonly<Chapter2Se
       depth: 3,
       skipChannels: 2,
       lr: 0.01,
+      dipInput: "uniform",
       steps: 24,
       superresSteps: { x4: 8, x8: 8 },
       enhanceSteps: 8,
@@ -102,6 +111,7 @@ export const CHAPTER2_SETTINGS: Readonly<Record<ProfileName, Readonly<Chapter2Se
       depth: 4,
       skipChannels: 4,
       lr: 0.01,
+      dipInput: "uniform",
       steps: 500,
       superresSteps: { x4: 100, x8: 200 },
       enhanceSteps: 250,
@@ -121,6 +131,7 @@ export const CHAPTER2_SETTINGS: Readonly<Record<ProfileName, Readonly<Chapter2Se
       depth: 5,
       skipChannels: 4,
       lr: 0.001,
+      dipInput: "uniform",
       steps: 10_000,
       superresSteps: { x4: 2_000, x8: 4_000 },
       enhanceSteps: 5_000,
@@ -166,6 +177,7 @@ export function validateChapter2Settings(s: Chapter2Settings): Chapter2Settings 
   pos(s.depth, "depth");
   pos(s.skipChannels, "skipChannels");
   assertNumber(s.lr, "lr", { min: 0, minExclusive: true });
+  assertOneOf(s.dipInput, DIP_INPUT_KINDS, "dipInput");
   pos(s.steps, "steps");
   pos(s.superresSteps.x4, "superresSteps.x4");
   pos(s.superresSteps.x8, "superresSteps.x8");
@@ -226,6 +238,7 @@ export function describeScaling(s: Chapter2Settings): string[] {
   cmp("network width", `${s.channels} channels`, `${paper.channels} channels`);
   cmp("network depth", `${s.depth} blocks/scales`, `${paper.depth} blocks/scales`);
   cmp("learning rate of the thesis's networks", `${s.lr}`, `${paper.lr}`);
+  cmp("network input z", s.dipInput, paper.dipInput);
   cmp("step budget", n(s.steps), n(paper.steps));
   cmp(
     "super-resolution steps",
