@@ -7,6 +7,7 @@
  */
 export * from "./format.ts";
 export * from "./read.ts";
+export * from "./png16.ts";
 export * from "./write.ts";
 export * from "./png.ts";
 export * from "./jpeg.ts";

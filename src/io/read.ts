@@ -1,5 +1,6 @@
 /**
- * Reading PNG and JPEG images into float32 HWC tensors in [0, 1].
+ * Reading PNG and JPEG images into float32 HWC tensors (or plain arrays) in
+ * [0, 1]; 16-bit PNGs with an explicit normalisation (see `png16.ts`).
  *
  * @module
  */
@@ -7,6 +8,13 @@ import * as tf from "@tensorflow/tfjs";
 import { describe } from "../core/checks.ts";
 import { ImageReadError, inspectImage } from "./format.ts";
 import { fromRgba, imagescript } from "./_pixels.ts";
+import {
+  checkNormalization,
+  decodePngFloat,
+  type FloatImage,
+  normalizeSamples,
+  type PngNormalization,
+} from "./png16.ts";
 
 /** Options of {@linkcode readImage}. */
 export interface ReadImageOptions {
@@ -18,25 +26,38 @@ export interface ReadImageOptions {
    * files.
    */
   channels?: 1 | 3;
+  /**
+   * How samples map to [0, 1] (see {@linkcode PngNormalization}): `"depth"`
+   * (value / 65535 for 16-bit, / 255 for 8-bit files), `"bits"` (by the bit
+   * depth in use, e.g. / 4095 for 12-bit data), `{bits: n}` or
+   * `{percentiles: [low, high]}`. Default: none, i.e. 8-bit files divided
+   * by 255 and 16-bit PNGs refused, so that reading 16-bit data is always
+   * an explicit choice of scale. With a normalisation, 16-bit PNGs are
+   * decoded by fast-png with all 16 bits; 8-bit files are decoded as without
+   * it and rescaled.
+   */
+  normalize?: PngNormalization;
 }
 
 /**
  * Reads a PNG or JPEG image into a float32 `[H, W, C]` tensor with values in
- * [0, 1] (8-bit samples divided by 255).
+ * [0, 1] (8-bit samples divided by 255, or as `options.normalize` says).
  *
  * Gray, gray+alpha, RGB, RGBA and palette PNGs of 1 to 8 bits (interlaced or
  * not) and baseline or progressive JPEGs are read; alpha is dropped, not
  * composited. Whether a file is gray is decided by its header (PNG colour
  * type, JPEG component count), as PIL and scikit-image do, not by comparing
  * R, G and B: an RGB file whose pixels happen to be gray stays RGB.
- * Decoding is done by imagescript.
+ * Decoding is done by imagescript; 16-bit PNGs are read, with all 16 bits,
+ * by fast-png when `options.normalize` is given.
  *
  * @param source A path, a `file:` URL, or the file's bytes.
- * @param options Channel choice.
+ * @param options Channel choice and normalisation.
  * @returns The image, owned by the caller.
  * @throws {ImageReadError} When the file is missing, empty, truncated, corrupt,
- * not a PNG/JPEG, or a 16-bit PNG (imagescript keeps only the high byte of
- * 16-bit samples, so such files are refused rather than silently reduced).
+ * not a PNG/JPEG, or a 16-bit PNG without `normalize` (imagescript keeps only
+ * the high byte of 16-bit samples, so such files are refused rather than
+ * silently reduced).
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
@@ -53,18 +74,52 @@ export async function readImage(
   source: string | URL | Uint8Array,
   options: ReadImageOptions = {},
 ): Promise<tf.Tensor3D> {
-  const { channels } = options;
+  const { data, shape } = await readImageData(source, options);
+  return tf.tensor3d(data, shape);
+}
+
+/**
+ * Reads a PNG or JPEG image as {@linkcode readImage} does, but into plain
+ * float32 samples (row-major HWC) instead of a tensor: for data pipelines
+ * that crop, flip and batch on the CPU before anything goes to the backend.
+ *
+ * @param source A path, a `file:` URL, or the file's bytes.
+ * @param options Channel choice and normalisation.
+ * @returns The samples and their `[height, width, channels]`.
+ * @throws {ImageReadError} As {@linkcode readImage}.
+ * @example
+ * ```ts
+ * import { readImageData } from "./read.ts";
+ * const nuclei = await readImageData(
+ *   "data/counting/bbbc039/images/IXMtest_A02_s1_w1051DAA7C-7042-435F-99F0-1E847D9B42CB.png",
+ *   { normalize: "bits" }, // 12-bit data in a 16-bit PNG: value / 4095
+ * );
+ * console.log(nuclei.shape); // [520, 696, 1]
+ * ```
+ */
+export async function readImageData(
+  source: string | URL | Uint8Array,
+  options: ReadImageOptions = {},
+): Promise<FloatImage> {
+  const { channels, normalize } = options;
   if (channels !== undefined && channels !== 1 && channels !== 3) {
     throw new RangeError(`channels must be 1 or 3, got ${describe(channels)}`);
   }
+  if (normalize !== undefined) checkNormalization(normalize);
   const [bytes, name] = await load(source);
   const info = inspectImage(bytes, name);
   if (info.bitDepth > 8) {
+    if (info.format === "png" && normalize !== undefined) {
+      const { data, shape } = decodePngFloat(bytes, name, { channels, normalize });
+      return { data, shape };
+    }
     throw new ImageReadError(
       name,
       info.format === "png"
-        ? `16-bit PNG is not supported: imagescript 1.3.1 keeps only the high byte of each ` +
-          `sample; convert the file to 8 bits first`
+        ? `16-bit PNG is not supported without a normalisation: imagescript 1.3.1 keeps only ` +
+          `the high byte of each sample, so pass { normalize: "depth" } (value / 65535), ` +
+          `"bits" (by the bit depth in use, e.g. / 4095 for 12-bit data) or ` +
+          `{ percentiles: [1, 99.8] } to read all 16 bits, or convert the file to 8 bits`
         : `${info.bitDepth}-bit JPEG is not supported by imagescript 1.3.1`,
     );
   }
@@ -86,11 +141,16 @@ export async function readImage(
     );
   }
   const c = channels ?? info.channels;
-  return tf.tensor3d(fromRgba(decoded.bitmap, c, info.channels === 1), [
-    info.height,
-    info.width,
-    c,
-  ]);
+  const data = fromRgba(decoded.bitmap, c, info.channels === 1);
+  if (normalize !== undefined && normalize !== "depth") {
+    // Back to the stored 8-bit scale (integers unless a colour file became luma), then rescale.
+    const integer = c === 3 || info.channels === 1;
+    for (let i = 0; i < data.length; i++) {
+      data[i] = integer ? Math.round(data[i] * 255) : data[i] * 255;
+    }
+    normalizeSamples(data, 8, normalize, name);
+  }
+  return { data, shape: [info.height, info.width, c] };
 }
 
 /** Reads the bytes of a source and names it for error messages. */
