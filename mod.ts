@@ -11,4 +11,5 @@ export * from "./src/plot/mod.ts";
 export * from "./src/guided/mod.ts";
 export * from "./src/fbc/mod.ts";
 export * from "./src/dip/mod.ts";
+export * from "./src/counting/mod.ts";
 export * from "./src/repro/mod.ts";

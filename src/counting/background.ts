@@ -12,7 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { describe } from "../core/checks.ts";
 
 /** A density plane: a `Float32Array` of H × W values, or a tensor of H × W elements. */
-export type DensityPlane = Float32Array | tf.Tensor;
+export type DensityValues = Float32Array | tf.Tensor;
 
 /** The errors of one image. */
 export interface BackgroundSplitErrors {
@@ -24,7 +24,7 @@ export interface BackgroundSplitErrors {
   overall: number;
 }
 
-function plane(value: DensityPlane, name: string): Float32Array {
+function plane(value: DensityValues, name: string): Float32Array {
   if (value instanceof Float32Array) return value;
   if (value instanceof tf.Tensor) return Float32Array.from(value.dataSync() as ArrayLike<number>);
   throw new TypeError(`${name} must be a Float32Array or a tf.Tensor, got ${describe(value)}`);
@@ -49,9 +49,9 @@ function plane(value: DensityPlane, name: string): Float32Array {
  * ```
  */
 export function backgroundSplitErrors(
-  predicted: DensityPlane,
-  truth: DensityPlane,
-  foreground: DensityPlane,
+  predicted: DensityValues,
+  truth: DensityValues,
+  foreground: DensityValues,
 ): BackgroundSplitErrors {
   const p = plane(predicted, "predicted"), t = plane(truth, "truth");
   const f = plane(foreground, "foreground");
