@@ -77,22 +77,137 @@ async function run(
   }
 }
 
-async function checkTools(): Promise<void> {
+/**
+ * Why notebooks cannot run here, or `undefined` when `jupyter nbconvert` and
+ * the Deno kernelspec are both installed.
+ *
+ * @returns The reason, with how to install what is missing.
+ */
+export async function missingNotebookTools(): Promise<string | undefined> {
   const nb = await run("jupyter", ["nbconvert", "--version"]);
   if (!nb || nb.code !== 0) {
-    fail(
-      "`jupyter nbconvert` is not available. Install it with\n" +
-        "  pip install nbclient nbconvert ipykernel jupyter_client\n" +
-        "(.ci/run does this on a clean machine).",
-    );
+    return "`jupyter nbconvert` is not available. Install it with\n" +
+      "  pip install nbclient nbconvert ipykernel jupyter_client\n" +
+      "(.ci/run does this on a clean machine).";
   }
   const specs = await run("jupyter", ["kernelspec", "list", "--json"]);
   const names = specs && specs.code === 0
     ? Object.keys(JSON.parse(specs.stdout).kernelspecs ?? {})
     : [];
   if (!names.includes("deno")) {
-    fail("the Deno Jupyter kernel is not installed. Install it with\n  deno jupyter --install");
+    return "the Deno Jupyter kernel is not installed. Install it with\n  deno jupyter --install";
   }
+  return undefined;
+}
+
+async function checkTools(): Promise<void> {
+  const missing = await missingNotebookTools();
+  if (missing) fail(missing);
+}
+
+/** Options of {@linkcode executeNotebook}. */
+export interface ExecuteNotebookOptions {
+  /** Folder for the executed copy (and the HTML). */
+  outDir: string;
+  /** Limit per cell in seconds (default 1800). */
+  timeout?: number;
+  /** `PIXELBIAS_PROFILE` for the notebook (default `smoke`). */
+  profile?: string;
+  /** Also export the executed notebook to HTML (default `false`). */
+  html?: boolean;
+}
+
+/** What {@linkcode executeNotebook} did. */
+export interface ExecutedNotebook {
+  /** Whether every cell ran (and the HTML export, if asked, worked). */
+  ok: boolean;
+  /** Path of the executed copy. */
+  executed: string;
+  /** What went wrong, when not ok: the cell error or the export's message. */
+  error?: string;
+  /** The most output blocks of one code cell, and which cell (0-based, all cells counted). */
+  busiestCell?: { index: number; outputs: number };
+  /** Number of stderr blocks in all (warnings and errors only, in a tidy notebook). */
+  stderrBlocks?: number;
+}
+
+/**
+ * Counts the output blocks of an executed notebook.
+ *
+ * @param notebook The notebook's JSON text.
+ * @returns The busiest code cell and the number of stderr blocks.
+ */
+export function countOutputs(
+  notebook: string,
+): { busiestCell: { index: number; outputs: number }; stderrBlocks: number } {
+  const cells: { cell_type: string; outputs?: { output_type: string; name?: string }[] }[] =
+    JSON.parse(notebook).cells ?? [];
+  let busiestCell = { index: -1, outputs: 0 };
+  let stderrBlocks = 0;
+  cells.forEach((cell, index) => {
+    const outputs = cell.cell_type === "code" ? cell.outputs ?? [] : [];
+    if (outputs.length > busiestCell.outputs) busiestCell = { index, outputs: outputs.length };
+    stderrBlocks += outputs.filter((o) => o.output_type === "stream" && o.name === "stderr").length;
+  });
+  return { busiestCell, stderrBlocks };
+}
+
+/**
+ * Executes one notebook headless in Deno's kernel, as CI does: nbconvert's
+ * `--execute` through the preprocessor of `tools/jupyter/deno_execute.py`,
+ * with `NO_COLOR=1`. A display updated in place (by display id) keeps its
+ * last state in the executed copy.
+ *
+ * @param path The notebook.
+ * @param options Output folder, timeout, profile, HTML.
+ * @returns Whether it ran, and where the executed copy is.
+ */
+export async function executeNotebook(
+  path: string,
+  options: ExecuteNotebookOptions,
+): Promise<ExecutedNotebook> {
+  const { outDir } = options;
+  const pythonPath = [join(root, "tools", "jupyter"), Deno.env.get("PYTHONPATH")].filter(Boolean);
+  const env = {
+    PIXELBIAS_PROFILE: options.profile ?? "smoke",
+    NO_COLOR: "1",
+    PYTHONPATH: pythonPath.join(":"),
+  };
+  const res = await run("jupyter", [
+    "nbconvert",
+    "--to",
+    "notebook",
+    // nbconvert's --execute, plus outputs that Deno's kernel sends just after "idle".
+    `--NotebookExporter.preprocessors=["deno_execute.DenoExecutePreprocessor"]`,
+    "--ExecutePreprocessor.kernel_name=deno",
+    `--ExecutePreprocessor.timeout=${options.timeout ?? 1800}`,
+    "--output-dir",
+    outDir,
+    path,
+  ], env);
+  const executed = join(outDir, basename(path));
+  if (!res) return { ok: false, executed, error: "    jupyter could not be started" };
+  if (res.code !== 0) return { ok: false, executed, error: errorSummary(res.stderr) };
+  const counts = countOutputs(await Deno.readTextFile(executed));
+  if (options.html) {
+    const html = await run("jupyter", [
+      "nbconvert",
+      "--to",
+      "html",
+      "--output-dir",
+      outDir,
+      executed,
+    ]);
+    if (html?.code !== 0) {
+      return {
+        ok: false,
+        executed,
+        error: `  HTML export failed:\n${html?.stderr.trim()}`,
+        ...counts,
+      };
+    }
+  }
+  return { ok: true, executed, ...counts };
 }
 
 function selectNotebooks(all: string[], names: string[]): string[] {
@@ -138,8 +253,6 @@ async function main() {
   await checkTools();
   await Deno.mkdir(outDir, { recursive: true });
 
-  const pythonPath = [join(root, "tools", "jupyter"), Deno.env.get("PYTHONPATH")].filter(Boolean);
-  const env = { PIXELBIAS_PROFILE: args.profile, NO_COLOR: "1", PYTHONPATH: pythonPath.join(":") };
   console.log(
     `Executing ${selected.length} notebook(s) with PIXELBIAS_PROFILE=${args.profile}, ` +
       `cell timeout ${args.timeout} s, into ${relative(Deno.cwd(), outDir)}/`,
@@ -148,37 +261,20 @@ async function main() {
   for (const path of selected) {
     const name = basename(path);
     const t0 = performance.now();
-    const res = await run("jupyter", [
-      "nbconvert",
-      "--to",
-      "notebook",
-      // nbconvert's --execute, plus outputs that Deno's kernel sends just after "idle".
-      `--NotebookExporter.preprocessors=["deno_execute.DenoExecutePreprocessor"]`,
-      "--ExecutePreprocessor.kernel_name=deno",
-      `--ExecutePreprocessor.timeout=${args.timeout}`,
-      "--output-dir",
+    const res = await executeNotebook(path, {
       outDir,
-      path,
-    ], env);
-    let ok = res?.code === 0;
-    if (ok && args.html) {
-      const html = await run("jupyter", [
-        "nbconvert",
-        "--to",
-        "html",
-        "--output-dir",
-        outDir,
-        join(outDir, name),
-      ]);
-      if (html?.code !== 0) {
-        console.error(`  ${name}: HTML export failed:\n${html?.stderr.trim()}`);
-        ok = false;
-      }
-    }
+      timeout: args.timeout,
+      profile: args.profile,
+      html: args.html,
+    });
     const seconds = (performance.now() - t0) / 1000;
-    results.push({ name, ok, seconds });
-    console.log(`${ok ? "ok    " : "FAILED"} ${name}  (${formatSeconds(seconds)})`);
-    if (!ok && res) console.log(errorSummary(res.stderr));
+    results.push({ name, ok: res.ok, seconds });
+    const counts = res.busiestCell
+      ? `; at most ${res.busiestCell.outputs} outputs in a cell (cell ${res.busiestCell.index}), ` +
+        `${res.stderrBlocks} on stderr`
+      : "";
+    console.log(`${res.ok ? "ok    " : "FAILED"} ${name}  (${formatSeconds(seconds)}${counts})`);
+    if (!res.ok && res.error) console.log(res.error);
   }
 
   const failed = results.filter((r) => !r.ok);

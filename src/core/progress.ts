@@ -11,6 +11,11 @@
  * `"auto"` (the default) picks notebook, terminal or log in that order.
  * Colour follows the `NO_COLOR` convention.
  *
+ * While a {@linkcode ProgressHost} is active (a progress group, see
+ * `progress_group.ts`), `createProgress` calls in `"auto"` mode are handed to
+ * it, so that library loops (`optimize`, `fitDip`, training) land in the
+ * group's one display instead of making their own.
+ *
  * @module
  */
 import { assertNumber, assertOneOf } from "./checks.ts";
@@ -43,12 +48,20 @@ export interface ProgressOptions {
    * Output for notebook mode (default: Deno's Jupyter display, updated in
    * place by display id); injected by tests.
    */
-  display?: (bundle: Record<string, string>, update: boolean) => void;
+  display?: ProgressDisplay;
   /** Colour the terminal bar (default: stderr is a terminal and `NO_COLOR` is unset). */
   color?: boolean;
   /** Least time between two redraws in terminal mode, in ms (default 100). */
   minIntervalMs?: number;
 }
+
+/**
+ * Shows a MIME bundle in a notebook: the first call (`update` false) makes
+ * the display, later calls (`update` true) replace its content in place.
+ * It may return a promise that settles once the message is sent (waited for
+ * where a display ends, e.g. a progress group's summary).
+ */
+export type ProgressDisplay = (bundle: Record<string, string>, update: boolean) => void;
 
 /** A running progress report. */
 export interface Progress {
@@ -85,7 +98,49 @@ export interface ProgressState {
 }
 
 /**
- * Starts a progress report.
+ * Takes over the progress reports started while it is active, e.g. a progress
+ * group showing one display for several loops.
+ */
+export interface ProgressHost {
+  /**
+   * Makes the report for a {@linkcode createProgress} call in `"auto"` mode.
+   *
+   * @param options The options given to `createProgress`.
+   * @returns The report.
+   */
+  attach(options: ProgressOptions): Progress;
+}
+
+const hosts: ProgressHost[] = [];
+
+/**
+ * Makes `host` receive the {@linkcode createProgress} calls in `"auto"` mode
+ * until the returned function is called. Hosts nest: the last one entered and
+ * not yet left receives them.
+ *
+ * @param host The host.
+ * @returns A function that removes the host (calling it again does nothing).
+ */
+export function enterProgressHost(host: ProgressHost): () => void {
+  hosts.push(host);
+  return () => {
+    const i = hosts.lastIndexOf(host);
+    if (i >= 0) hosts.splice(i, 1);
+  };
+}
+
+/**
+ * The host that {@linkcode createProgress} hands `"auto"` reports to now.
+ *
+ * @returns The innermost active host, or `undefined`.
+ */
+export function activeProgressHost(): ProgressHost | undefined {
+  return hosts.at(-1);
+}
+
+/**
+ * Starts a progress report. With `mode` `"auto"` (the default) and a
+ * {@linkcode ProgressHost} active, the host makes the report.
  *
  * @param options Total, label and mode.
  * @returns The reporter; call `update` in the loop and `done` after it.
@@ -102,7 +157,9 @@ export interface ProgressState {
 export function createProgress(options: ProgressOptions): Progress {
   const total = assertNumber(options.total, "total", { min: 1, integer: true });
   const requested = assertOneOf(options.mode ?? "auto", PROGRESS_MODES, "mode");
-  const mode = requested === "auto" ? detectMode() : requested;
+  const host = requested === "auto" ? activeProgressHost() : undefined;
+  if (host) return host.attach(options);
+  const mode = resolveProgressMode(requested);
   const now = options.now ?? (() => performance.now());
   const minInterval = assertNumber(options.minIntervalMs ?? 100, "minIntervalMs", { min: 0 });
   const label = options.label;
@@ -115,7 +172,7 @@ export function createProgress(options: ProgressOptions): Progress {
 
   const write = options.write ?? writeStderr;
   const color = options.color ?? (mode === "terminal" && colorAllowed());
-  const display = options.display ?? jupyterDisplay(`pixelbias-progress-${crypto.randomUUID()}`);
+  const display = options.display ?? notebookDisplay();
   let displayed = false;
 
   const state = (): ProgressState => ({
@@ -138,10 +195,11 @@ export function createProgress(options: ProgressOptions): Progress {
       }
       case "notebook": {
         const s = state();
-        display(
+        const sent: unknown = display(
           { "text/html": progressHtml(s), "text/plain": formatProgress(s, { bar: false }) },
           displayed,
         );
+        if (sent instanceof Promise) sent.catch(() => {});
         displayed = true;
         break;
       }
@@ -293,8 +351,11 @@ function formatNumber(v: number): string {
 export function progressHtml(state: ProgressState): string {
   const text = formatProgress({ ...state, label: undefined }, { bar: false });
   const label = state.label ? `<b>${escape(state.label)}</b> ` : "";
-  return `<div style="font:13px monospace;display:flex;align-items:center;gap:8px">${label}` +
-    `<progress value="${state.step}" max="${state.total}" style="width:240px"></progress>` +
+  // flex-wrap: a long label or text moves to a line of its own instead of breaking up.
+  return `<div style="font:13px monospace;display:flex;flex-wrap:wrap;align-items:center;` +
+    `gap:2px 8px">${label}` +
+    `<progress value="${state.step}" max="${state.total}" style="width:240px;flex:none">` +
+    `</progress>` +
     `<span>${escape(text)}</span></div>`;
 }
 
@@ -311,7 +372,16 @@ export function inJupyter(): boolean {
   }
 }
 
-function detectMode(): Exclude<ProgressMode, "auto"> {
+/**
+ * The mode `"auto"` stands for here: `"notebook"` in Deno's Jupyter kernel,
+ * else `"terminal"` when stderr is a terminal, else `"log"`. Other modes are
+ * returned as they are.
+ *
+ * @param mode A mode (default `"auto"`).
+ * @returns The concrete mode.
+ */
+export function resolveProgressMode(mode: ProgressMode = "auto"): Exclude<ProgressMode, "auto"> {
+  if (mode !== "auto") return mode;
   if (inJupyter()) return "notebook";
   try {
     return Deno.stderr.isTerminal() ? "terminal" : "log";
@@ -352,9 +422,21 @@ function writeStderr(text: string): void {
   while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
 }
 
-function jupyterDisplay(displayId: string) {
-  return (bundle: Record<string, string>, update: boolean) => {
-    // Outside the kernel (mode forced to "notebook"), fall back to a log line.
+/**
+ * The notebook display of Deno's Jupyter kernel under one display id: a
+ * `display_data` message first, then `update_display_data` messages that
+ * replace its content in place (headless runs through nbclient keep the last
+ * state). Outside the kernel it writes the first bundle's `text/plain` to
+ * stderr. Errors in sending are swallowed: a display must not stop the
+ * computation.
+ *
+ * @param displayId The display id (default a new random one).
+ * @returns The display function; its promise settles once the message is sent.
+ */
+export function notebookDisplay(
+  displayId = `pixelbias-progress-${crypto.randomUUID()}`,
+): (bundle: Record<string, string>, update: boolean) => Promise<void> {
+  return async (bundle: Record<string, string>, update: boolean) => {
     if (!inJupyter()) {
       if (!update) writeStderr(bundle["text/plain"] + "\n");
       return;
@@ -363,13 +445,9 @@ function jupyterDisplay(displayId: string) {
       // Typed as a Promise, but some Deno versions return nothing.
       const sent: unknown = Deno.jupyter.broadcast(
         update ? "update_display_data" : "display_data",
-        {
-          data: bundle,
-          metadata: {},
-          transient: { display_id: displayId },
-        },
+        { data: bundle, metadata: {}, transient: { display_id: displayId } },
       );
-      if (sent instanceof Promise) sent.catch(() => {});
+      if (sent instanceof Promise) await sent.catch(() => {});
     } catch {
       // A display that cannot be sent must not stop the computation.
     }

@@ -1,12 +1,16 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes, assertThrows } from "@std/assert";
 import {
+  activeProgressHost,
   createProgress,
+  enterProgressHost,
   formatBar,
   formatDuration,
   formatInfo,
   formatProgress,
   formatRate,
   progressHtml,
+  type ProgressOptions,
+  resolveProgressMode,
   wantsColor,
 } from "./progress.ts";
 
@@ -182,4 +186,28 @@ Deno.test("progressHtml: a <progress> element with the text line", () => {
   const html = progressHtml({ step: 3, total: 12, elapsedS: 1.5, label: "a" });
   assertStringIncludes(html, `<progress value="3" max="12"`);
   assertStringIncludes(html, "3/12 [00:01&lt;00:04, 2.00 it/s]");
+});
+
+Deno.test("an active host receives createProgress calls in auto mode only", () => {
+  const seen: ProgressOptions[] = [];
+  const silent = createProgress({ total: 1, mode: "silent" });
+  const leave = enterProgressHost({
+    attach(options) {
+      seen.push(options);
+      return silent;
+    },
+  });
+  try {
+    assertEquals(createProgress({ total: 5, label: "fit" }), silent);
+    assertEquals(seen.map((o) => o.label), ["fit"]);
+    const own = createProgress({ total: 5, mode: "log", write: () => {} });
+    assertEquals(own.mode, "log");
+    assertEquals(seen.length, 1, "an explicit mode is not handed over");
+  } finally {
+    leave();
+  }
+  leave(); // a second call does nothing
+  assertEquals(activeProgressHost(), undefined);
+  assertEquals(resolveProgressMode("silent"), "silent");
+  assertEquals(resolveProgressMode(), Deno.stderr.isTerminal() ? "terminal" : "log");
 });

@@ -23,6 +23,8 @@ export interface ReproArgs {
   resume: boolean;
   /** Compute backend (default `auto`). */
   backend: BackendChoice;
+  /** Print only the claims and the paths written, and warnings and errors (default `false`). */
+  quiet: boolean;
   /** Print usage and exit. */
   help: boolean;
 }
@@ -55,7 +57,7 @@ export class Interrupted extends Error {
 
 /**
  * Parses `--profile`, `--data-dir`, `--out`, `--resume`, `--backend`,
- * `--help` (also in `--key=value` form).
+ * `--quiet`, `--help` (also in `--key=value` form).
  *
  * @param args The arguments (`Deno.args`).
  * @param chapter The chapter number, for the default output folder.
@@ -76,7 +78,7 @@ export function parseReproArgs(args: readonly string[], chapter: number): ReproA
     if (!arg.startsWith("--")) throw new UsageError(`unexpected argument "${arg}"`);
     const eq = arg.indexOf("=");
     const key = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
-    if (key === "resume" || key === "help") {
+    if (key === "resume" || key === "quiet" || key === "help") {
       if (eq > 0) throw new UsageError(`--${key} takes no value`);
       flags.add(key);
       continue;
@@ -104,6 +106,7 @@ export function parseReproArgs(args: readonly string[], chapter: number): ReproA
     out: values.out ?? `out/chapter${chapter}-${profile}`,
     resume: flags.has("resume"),
     backend,
+    quiet: flags.has("quiet"),
     help: flags.has("help"),
   };
 }
@@ -127,6 +130,8 @@ and tables.md to the output folder.
   --out DIR                    output folder (default out/chapter${chapter}-PROFILE)
   --resume                     reuse finished experiments and continue from checkpoints
   --backend auto|webgpu|wasm|cpu  compute backend (default auto)
+  --quiet                      print only the claims and the paths written (and
+                               warnings and errors): no progress
   --help                       this text
 `;
 }

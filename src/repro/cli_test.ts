@@ -16,9 +16,11 @@ Deno.test("parseReproArgs reads every option in both forms", () => {
     out: "o",
     resume: true,
     backend: "wasm",
+    quiet: false,
     help: false,
   });
   assertEquals(parseReproArgs([], 2).out, "out/chapter2-quick");
+  assertEquals(parseReproArgs(["--quiet"], 2).quiet, true);
 });
 
 Deno.test("parseReproArgs rejects bad input with one clear line", () => {
@@ -35,6 +37,7 @@ Deno.test("parseReproArgs rejects bad input with one clear line", () => {
   assertThrows(() => parseReproArgs(["--out"], 2), UsageError, "--out needs a value");
   assertThrows(() => parseReproArgs(["--out", "--resume"], 2), UsageError, "--out needs a value");
   assertThrows(() => parseReproArgs(["stray"], 2), UsageError, `unexpected argument "stray"`);
+  assertThrows(() => parseReproArgs(["--quiet=yes"], 2), UsageError, "--quiet takes no value");
 });
 
 Deno.test("listImages finds images and refuses empty or missing folders", async () => {

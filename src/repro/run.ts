@@ -3,9 +3,18 @@
  * `--resume` reuses finished ones and continues unfinished ones from their
  * checkpoints), claims, tables, and the report files written at the end.
  *
+ * Experiments run in groups ({@linkcode ReproRun.group}), each a progress
+ * group (`src/core/progress_group.ts`): one display that updates in place in
+ * a notebook, `experiment i/N` lines in a terminal, nothing with `--quiet`.
+ *
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
+import {
+  activeProgressGroup,
+  type ProgressGroupOptions,
+  withProgressGroup,
+} from "../core/progress_group.ts";
 import { writeImage } from "../io/mod.ts";
 import type { Figure } from "../plot/mod.ts";
 import { type ReportSection, writeReport } from "../plot/mod.ts";
@@ -50,8 +59,27 @@ export interface ReproRunOptions {
   signal: AbortSignal;
   /** Checkpoint period in steps for experiments (default 250). */
   checkpointEvery?: number;
-  /** Number of experiments expected; log lines then read `experiment i/N: label`. */
+  /**
+   * How groups of experiments show progress: mode (default `"silent"` with
+   * `args.quiet`, else `"auto"`) and, for tests, the clock and outputs.
+   */
+  progress?: Pick<ProgressGroupOptions, "mode" | "now" | "write" | "display">;
+}
+
+/** Options of {@linkcode ReproRun.group}. */
+export interface RunGroupOptions {
+  /** Number of experiments in the group (default: counted as they come). */
   total?: number;
+  /** Their expected cost in the units of each experiment's `cost`, for the ETA (default `total`). */
+  cost?: number;
+  /** Name shown in the notebook display and its summary (default none). */
+  label?: string;
+}
+
+/** Options of {@linkcode ReproRun.experiment}. */
+export interface ExperimentOptions {
+  /** Expected cost relative to the group's other experiments, for the ETA (default 1). */
+  cost?: number;
 }
 
 /**
@@ -60,7 +88,8 @@ export interface ReproRunOptions {
  * @example
  * ```ts ignore
  * const run = new ReproRun({ chapter: 2, title: "Chapter 2", args, settings, backend, signal });
- * const r = await run.experiment("denoise-25", "denoising σ=25", async (ctx) => ({ psnr: 28.1 }));
+ * const r = await run.group({ total: 1, label: "denoising" }, () =>
+ *   run.experiment("denoise-25", "denoising σ=25", async (ctx) => ({ psnr: 28.1 })));
  * run.addClaim(claim("x", "...", r.psnr > 27, `${r.psnr}`));
  * await run.finish();
  * ```
@@ -76,9 +105,6 @@ export class ReproRun {
   readonly sections: ReportSection[] = [];
   readonly #options: ReproRunOptions;
   readonly #started = performance.now();
-  #count = 0;
-  /** Number of experiments expected (for `experiment i/N` log lines); may be set later. */
-  total?: number;
 
   /**
    * Starts a run.
@@ -87,7 +113,6 @@ export class ReproRun {
    */
   constructor(options: ReproRunOptions) {
     this.#options = options;
-    this.total = options.total;
   }
 
   /** The output folder. */
@@ -96,44 +121,71 @@ export class ReproRun {
   }
 
   /**
+   * Runs `fn`, which runs experiments, as one progress group: in a notebook
+   * one display showing the current experiment, its bar and the ETA, ending
+   * as a one-line summary (run, reused, wall time); in a terminal the
+   * `experiment i/N: label` lines; nothing with `--quiet`. A group inside
+   * another joins it (its experiments count in the enclosing group).
+   *
+   * @param options Number of experiments, cost, label.
+   * @param fn Runs the experiments.
+   * @returns What `fn` returns.
+   */
+  group<T>(options: RunGroupOptions, fn: () => Promise<T>): Promise<T> {
+    const { args, progress } = this.#options;
+    return withProgressGroup({
+      ...options,
+      noun: "experiment",
+      mode: progress?.mode ?? (args.quiet ? "silent" : "auto"),
+      now: progress?.now,
+      write: progress?.write,
+      display: progress?.display,
+    }, fn);
+  }
+
+  /**
    * Runs (or, with `--resume`, reuses) one experiment. Its result must be
-   * JSON-serialisable; it is stored in `runs/<id>/result.json`.
+   * JSON-serialisable; it is stored in `runs/<id>/result.json`. It counts in
+   * the active group ({@linkcode ReproRun.group}), or in a group of its own.
    *
    * @param id Identifier (letters, digits, `-`, `_`, `.`).
    * @param label What it is, for the log.
    * @param fn The experiment.
+   * @param options Its cost, for the ETA.
    * @returns The result.
    */
   async experiment<T>(
     id: string,
     label: string,
     fn: (ctx: ExperimentContext) => Promise<T>,
+    options: ExperimentOptions = {},
   ): Promise<T> {
     if (!/^[\w.-]+$/.test(id)) throw new RangeError(`experiment id "${id}" has odd characters`);
     if (id in this.results) throw new RangeError(`experiment id "${id}" is used twice`);
+    const group = activeProgressGroup();
+    if (!group) return this.group({ total: 1 }, () => this.experiment(id, label, fn, options));
     const { args, signal } = this.#options;
     const dir = `${args.out}/runs/${id}`;
     const resultFile = `${dir}/result.json`;
-    this.#count++;
-    const tag = this.total ? `experiment ${this.#count}/${this.total}:` : `[${this.#count}]`;
+    const task = group.task(label, { cost: options.cost });
     if (args.resume) {
       try {
         const stored = JSON.parse(await Deno.readTextFile(resultFile)) as T;
-        console.error(`${tag} ${label}: reused from ${resultFile}`);
+        task.reuse(`reused from ${resultFile}`);
         this.results[id] = stored;
         return stored;
       } catch (e) {
         if (!(e instanceof Deno.errors.NotFound)) {
-          console.error(
-            `${tag} ${label}: stored result unreadable (${(e as Error).message}); running again`,
-          );
+          task.warn(`stored result unreadable (${(e as Error).message}); running again`);
         }
       }
     }
-    if (signal.aborted) throw new Interrupted(`before ${label}; run again with --resume`);
+    if (signal.aborted) {
+      task.fail();
+      throw new Interrupted(`before ${label}; run again with --resume`);
+    }
     await Deno.mkdir(dir, { recursive: true });
-    console.error(`${tag} ${label}`);
-    const t0 = performance.now();
+    task.start();
     const ctx: ExperimentContext = {
       id,
       dir,
@@ -156,12 +208,17 @@ export class ReproRun {
         return path;
       },
     };
-    const result = await fn(ctx);
-    const seconds = (performance.now() - t0) / 1000;
-    await Deno.writeTextFile(resultFile, JSON.stringify(result));
+    let result: T;
+    try {
+      result = await fn(ctx);
+      await Deno.writeTextFile(resultFile, JSON.stringify(result));
+    } catch (e) {
+      task.fail();
+      throw e;
+    }
     // The result is stored: the checkpoint (weights, optimiser slots) is no longer needed.
     await Deno.remove(ctx.checkpoint.dir, { recursive: true }).catch(() => {});
-    console.error(`${tag} ${label}: done in ${seconds.toFixed(1)} s`);
+    task.done();
     this.results[id] = result;
     return result;
   }

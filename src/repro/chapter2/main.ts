@@ -150,6 +150,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       resume: repro.resume,
       backend: repro.backend,
       signal,
+      quiet: repro.quiet,
     });
     const plan = session.plan(args.only);
     if (args.shard) {
@@ -162,10 +163,12 @@ export async function main(argv: readonly string[]): Promise<void> {
       args.jobs ?? (session.backend.name === "webgpu" ? 1 : Math.min(2, cores)),
       plan.length,
     );
-    console.error(
-      `chapter 2, ${repro.profile} profile: ${plan.length} runs on ${session.backend.name}` +
-        `${jobs > 1 ? ` in ${jobs} worker processes` : ""}; output in ${repro.out}`,
-    );
+    if (!repro.quiet) {
+      console.error(
+        `chapter 2, ${repro.profile} profile: ${plan.length} runs on ${session.backend.name}` +
+          `${jobs > 1 ? ` in ${jobs} worker processes` : ""}; output in ${repro.out}`,
+      );
+    }
     if (jobs > 1) {
       await runWorkers(argv, jobs, signal);
       await session.load(plan);

@@ -7,7 +7,6 @@
  * @module
  */
 import { type BackendInfo, useBackend } from "../../core/backend.ts";
-import { formatDuration } from "../../core/progress.ts";
 import type { BackendChoice } from "../cli.ts";
 import type { ProfileName } from "../profile.ts";
 import { ReproRun } from "../run.ts";
@@ -41,14 +40,20 @@ export interface Chapter2SessionOptions {
   signal?: AbortSignal;
   /** Replaces the profile's settings (tests, experiments of your own). */
   settings?: Chapter2Settings;
+  /** No progress output, only warnings (default `false`; the CLI's `--quiet`). */
+  quiet?: boolean;
+}
+
+/** Options of {@linkcode Chapter2Session.runExperiments}. */
+export interface Chapter2RunOptions {
+  /** Name of the group in the progress display (default none). */
+  label?: string;
 }
 
 /** Settings, images, backend and stored results of a chapter 2 reproduction. */
 export class Chapter2Session {
   /** Results of the runs so far, by id. */
   readonly records: Record<string, FitRecord> = {};
-  #costDone = 0;
-  #secondsSpent = 0;
 
   private constructor(
     /** The settings in force. */
@@ -82,6 +87,7 @@ export class Chapter2Session {
         out: options.out ?? `out/chapter2-${settings.profile}`,
         resume: options.resume ?? false,
         backend: options.backend ?? "auto",
+        quiet: options.quiet ?? false,
         help: false,
       },
       settings: { ...settings, scaled: describeScaling(settings) },
@@ -103,8 +109,8 @@ export class Chapter2Session {
   }
 
   /**
-   * Runs (or reuses) the runs of some groups, printing `experiment i/N` and an
-   * estimate of the time left, with a progress bar per fit.
+   * Runs (or reuses) the runs of some groups as one progress group (see
+   * {@linkcode Chapter2Session.runExperiments}).
    *
    * @param groups Figures and tables (default all).
    * @returns The records of those runs, by id.
@@ -112,41 +118,37 @@ export class Chapter2Session {
   runGroups(
     groups: readonly Chapter2Group[] = CHAPTER2_GROUPS,
   ): Promise<Record<string, FitRecord>> {
-    return this.runExperiments(this.plan(groups));
+    const label = groups === CHAPTER2_GROUPS ? "all of chapter 2" : groups.join(", ");
+    return this.runExperiments(this.plan(groups), { label });
   }
 
   /**
-   * Runs (or reuses) some runs; runs already in {@linkcode records} are not
-   * run again.
+   * Runs (or reuses) some runs as one progress group ({@linkcode ReproRun.group}):
+   * `experiment i/N` lines and the time left in a terminal, one display
+   * updating in place in a notebook, with a progress bar per fit. Runs
+   * already in {@linkcode records} are not run again.
    *
    * @param experiments The runs.
+   * @param options The group's label.
    * @returns Their records, by id.
    */
   async runExperiments(
     experiments: readonly Chapter2Experiment[],
+    options: Chapter2RunOptions = {},
   ): Promise<Record<string, FitRecord>> {
     const todo = experiments.filter((e) => !(e.id in this.records));
-    this.run.total = (this.run.total ?? 0) + todo.length;
-    let remaining = todo.reduce((a, e) => a + experimentCost(e, this.settings), 0);
-    for (const e of todo) {
-      const t0 = performance.now();
-      const record = await this.run.experiment(
-        e.id,
-        e.label,
-        (ctx) => runChapter2Experiment(ctx, e, this.settings),
-      );
-      const seconds = (performance.now() - t0) / 1000;
-      const cost = experimentCost(e, this.settings);
-      remaining -= cost;
-      if (seconds > 1) {
-        this.#costDone += cost;
-        this.#secondsSpent += seconds;
-      }
-      this.records[e.id] = record;
-      if (this.#costDone > 0 && remaining > 0) {
-        const eta = (remaining * this.#secondsSpent) / this.#costDone;
-        console.error(`  about ${formatDuration(eta)} left for the remaining runs`);
-      }
+    if (todo.length > 0) {
+      const cost = todo.reduce((a, e) => a + experimentCost(e, this.settings), 0);
+      await this.run.group({ total: todo.length, cost, label: options.label }, async () => {
+        for (const e of todo) {
+          this.records[e.id] = await this.run.experiment(
+            e.id,
+            e.label,
+            (ctx) => runChapter2Experiment(ctx, e, this.settings),
+            { cost: experimentCost(e, this.settings) },
+          );
+        }
+      });
     }
     return Object.fromEntries(experiments.map((e) => [e.id, this.records[e.id]]));
   }

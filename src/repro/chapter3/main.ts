@@ -37,13 +37,19 @@ export async function main(argv: readonly string[]): Promise<void> {
     resume: args.resume,
     backend: args.backend,
     signal,
+    quiet: args.quiet,
   });
   try {
-    console.error(
-      `chapter 3, ${args.profile} profile on ${session.backend.name}; output in ${args.out}`,
-    );
-    await session.table6();
-    await session.trainLearned();
+    if (!args.quiet) {
+      console.error(
+        `chapter 3, ${args.profile} profile on ${session.backend.name}; output in ${args.out}`,
+      );
+    }
+    // One group for all: experiments are numbered 1..N across Table 6 and the learned filters.
+    await session.run.group({ total: session.experimentCount }, async () => {
+      await session.table6();
+      await session.trainLearned();
+    });
     await session.summarize();
     await session.run.finish();
   } finally {

@@ -43,6 +43,9 @@ Deno.test({
       for (const t of ["Table 6a", "Table 6b", "Table 7", "Table 8"]) assertStringIncludes(md, t);
       assertStringIncludes(md, "| GF | ");
       assertStringIncludes(first.stdout, "Claims of chapter 3 (smoke profile):");
+      // One numbering across Table 6 and the learned filters, as before progress groups.
+      assertStringIncludes(first.stderr, "experiment 1/6: Table 6, denoising");
+      assertStringIncludes(first.stderr, "experiment 3/6: ours trained for");
       assert(/^(PASS|FAIL) {2}Ours\+GF/m.test(first.stdout), first.stdout);
 
       const again = await run(["--profile", "smoke", "--out", out, "--resume"]);
@@ -50,6 +53,16 @@ Deno.test({
       assertEquals((again.stderr.match(/reused from/g) ?? []).length, 6, again.stderr);
       const resumed = JSON.parse(await Deno.readTextFile(`${out}/results.json`));
       assertEquals(resumed.claims, results.claims);
+
+      // --quiet: only the claims and the paths written (stdout), nothing on stderr.
+      const quiet = await run(["--profile", "smoke", "--out", out, "--resume", "--quiet"]);
+      assertEquals(quiet.code, 0, quiet.stderr);
+      const stderr = quiet.stderr.split("\n").filter((l) => l.trim() && !/XDG_RUNTIME_DIR/.test(l));
+      assertEquals(stderr, []);
+      assertEquals(
+        quiet.stdout,
+        again.stdout.replace(/\(\d+ s\)/, quiet.stdout.match(/\(\d+ s\)/)![0]),
+      );
     } finally {
       await Deno.remove(out, { recursive: true });
     }

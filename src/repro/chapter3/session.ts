@@ -55,6 +55,8 @@ export interface Chapter3SessionOptions {
   settings?: Chapter3Settings;
   /** Progress bars while training (default `true`). */
   progress?: boolean;
+  /** No progress output, only warnings (default `false`; the CLI's `--quiet`). */
+  quiet?: boolean;
 }
 
 /** Settings, data, backend and results of a chapter 3 reproduction. */
@@ -127,13 +129,13 @@ export class Chapter3Session {
         out: options.out ?? `out/chapter3-${profile}`,
         resume: options.resume ?? false,
         backend: options.backend ?? "auto",
+        quiet: options.quiet ?? false,
         help: false,
       },
       settings: { ...settings, scaled: describeChapter3Scaling(settings) },
       backend: `${backend.name} (${backend.reason})`,
       signal: options.signal ?? new AbortController().signal,
       checkpointEvery: settings.checkpointEvery,
-      total: 2 + settings.learnedTasks.length * LEARNED_METHODS.length,
     });
     return new Chapter3Session(settings, images, aloe, backend, run, options.progress ?? true);
   }
@@ -147,17 +149,24 @@ export class Chapter3Session {
    */
   async table6(): Promise<{ denoise: Table6Entry[]; upsample: Table6Entry[] }> {
     const s = this.settings;
-    this.denoise = await this.run.experiment(
-      "table6-denoise",
-      `Table 6, denoising σ = ${s.sigmas.join(", ")} on ${this.images.length} image(s)`,
-      () => Promise.resolve(table6Denoising(this.images.map((i) => i.image), s)),
-    );
-    this.upsample = await this.run.experiment(
-      "table6-upsample",
-      `Table 6, Aloe depth upsampling ×${s.scales.join(", ×")}`,
-      () => Promise.resolve(table6Upsampling(this.aloe, s)),
-    );
-    return { denoise: this.denoise, upsample: this.upsample };
+    await this.run.group({ total: 2, label: "Table 6" }, async () => {
+      this.denoise = await this.run.experiment(
+        "table6-denoise",
+        `Table 6, denoising σ = ${s.sigmas.join(", ")} on ${this.images.length} image(s)`,
+        () => Promise.resolve(table6Denoising(this.images.map((i) => i.image), s)),
+      );
+      this.upsample = await this.run.experiment(
+        "table6-upsample",
+        `Table 6, Aloe depth upsampling ×${s.scales.join(", ×")}`,
+        () => Promise.resolve(table6Upsampling(this.aloe, s)),
+      );
+    });
+    return { denoise: this.denoise!, upsample: this.upsample! };
+  }
+
+  /** Number of experiments of a whole reproduction: Table 6 and every learned filter. */
+  get experimentCount(): number {
+    return 2 + this.settings.learnedTasks.length * LEARNED_METHODS.length;
   }
 
   /**
@@ -172,19 +181,22 @@ export class Chapter3Session {
     tasks: readonly GuidedTask[] = this.settings.learnedTasks,
   ): Promise<LearnedRecord[]> {
     const out: LearnedRecord[] = [];
-    for (const task of tasks) {
-      for (const method of methods) {
-        const id = `learned-${taskKey(task)}-${method}`;
-        const record = await this.run.experiment(
-          id,
-          `${method} trained for ${taskLabel(task)} (${this.settings.steps} steps)`,
-          (ctx) =>
-            runLearned(ctx, method, task, this.settings, this.aloe, { progress: this.progress }),
-        );
-        this.learned[id] = record;
-        out.push(record);
+    const total = tasks.length * methods.length;
+    await this.run.group({ total, label: "learned filters" }, async () => {
+      for (const task of tasks) {
+        for (const method of methods) {
+          const id = `learned-${taskKey(task)}-${method}`;
+          const record = await this.run.experiment(
+            id,
+            `${method} trained for ${taskLabel(task)} (${this.settings.steps} steps)`,
+            (ctx) =>
+              runLearned(ctx, method, task, this.settings, this.aloe, { progress: this.progress }),
+          );
+          this.learned[id] = record;
+          out.push(record);
+        }
       }
-    }
+    });
     return out;
   }
 
