@@ -104,6 +104,7 @@ export async function predictDensity(
     {
       maxPixels,
       multiple,
+      stride: s,
       overlap: options.overlap ?? Math.min(32, Math.floor(Math.sqrt(maxPixels) / 4)),
     },
   );

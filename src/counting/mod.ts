@@ -38,6 +38,8 @@ export * from "./networks/mod.ts";
 export * from "./train.ts";
 export * from "./batches.ts";
 export * from "./evaluate.ts";
+export * from "./fit_counter.ts";
+export * from "./counter.ts";
 export * from "./focal_loss.ts";
 export * from "./bilinear_pool.ts";
 export * from "./focus.ts";

@@ -201,6 +201,13 @@ export function stitchTiles(
 
 /** Options of {@linkcode predictTiled}. */
 export interface PredictTiledOptions extends TileOptions {
+  /**
+   * Output stride of the network (default `multiple`): its output is this
+   * much smaller than a tile. A network may need inputs that are multiples of
+   * more than its stride (FCRN-A: stride 1, multiples of 8); `multiple` must
+   * then be a multiple of `stride`.
+   */
+  stride?: number;
   /** How overlaps are resolved (default `"core"`). */
   mode?: "core" | "mean";
 }
@@ -233,7 +240,11 @@ export async function predictTiled(
   options: PredictTiledOptions,
 ): Promise<{ data: Float32Array; shape: [number, number, number] }> {
   const [h, w, c] = image.shape;
-  const s = options.multiple ?? 1;
+  const m = options.multiple ?? 1;
+  const s = assertNumber(options.stride ?? m, "stride", { min: 1, integer: true });
+  if (m % s !== 0) {
+    throw new RangeError(`multiple (${m}) must be a multiple of stride (${s})`);
+  }
   const tiles = tileGrid([h, w], options);
   const outputs: Float32Array[] = [];
   let k = -1;
@@ -250,7 +261,7 @@ export async function predictTiled(
       if (result.rank !== 4 || b !== 1 || oh !== t.height / s || ow !== t.width / s) {
         throw new RangeError(
           `predict must return [1, ${t.height / s}, ${t.width / s}, K] for a ` +
-            `${t.height}x${t.width} tile (multiple = ${s}), got [${result.shape.join(", ")}]`,
+            `${t.height}x${t.width} tile (stride = ${s}), got [${result.shape.join(", ")}]`,
         );
       }
       if (k >= 0 && oc !== k) throw new RangeError(`predict returned ${oc} channels, before ${k}`);
