@@ -5,16 +5,20 @@
  * 1. `decoder step`: one Adam step of a 5-layer conv decoder, 1×8×8×64 noise
  *    → 4 × [bilinear upsample ×2 → conv 3×3, 64 channels → batch norm →
  *    LeakyReLU(0.2)] → conv 3×3 to 3 channels → sigmoid = 128×128×3, MSE
- *    loss against a fixed image; per available backend. The cpu backend is
- *    skipped (its conv gradients are ~500x slower than wasm's: minutes per
+ *    loss against a fixed image; per available backend, wasm with oneDNN's
+ *    native kernels (when libdnnl is installed) and without. The cpu backend
+ *    is skipped (its conv gradients are ~500x slower than wasm's: minutes per
  *    step); WebGPU on a software adapter (llvmpipe) runs only a few steps.
  * 2. `conv grads`: the wasm gradient kernels of `src/core/kernels/` against
  *    the paths they replace, on a 1×128×128×64 input and a 3×3×64×64 filter
- *    (stride 1 and 2): wasm's native `Conv2DBackpropInput` (what
- *    `conv2dTranspose` runs) and, for the filter gradient wasm lacks, an
- *    im2col + matMul formulation on wasm; the forward conv2d (same FLOPs) is
- *    the baseline. Then the cpu backend's kernels (the only filter gradient
- *    before) on a 1×32×32×16 input, as they take minutes on the large one.
+ *    (stride 1 and 2): oneDNN's kernels (when installed), the composite
+ *    replacements (wasm kernels only), wasm's own `Conv2DBackpropInput`
+ *    (what `conv2dTranspose` runs) and, for the filter gradient wasm lacks,
+ *    an im2col + matMul formulation on wasm; the forward conv2d on wasm
+ *    (XNNPACK, same FLOPs) is the baseline. Then the cpu backend's kernels
+ *    (the only filter gradient before) on a 1×32×32×16 input, as they take
+ *    minutes on the large one. `peer_bench.ts` compares with
+ *    PyTorch.
  *
  * Set BACKEND_BENCH_BACKENDS=wasm,webgpu to choose the decoder backends.
  *
@@ -70,27 +74,36 @@ function makeDecoder(seed: number): Decoder {
 }
 
 const wanted = (Deno.env.get("BACKEND_BENCH_BACKENDS") ?? "wasm,webgpu").split(",");
-const decoderBackends: { name: BackendName; software: boolean }[] = [];
+const native = (await useBackend("wasm")).native;
+const decoderBackends: { name: BackendName; software: boolean; native?: boolean }[] = [];
 for (const name of wanted as BackendName[]) {
   try {
     const info = await useBackend(name);
-    decoderBackends.push({ name, software: name === "webgpu" && info.isFallbackAdapter });
+    if (name === "wasm" && native.active) {
+      decoderBackends.push({ name, software: false, native: true });
+    }
+    decoderBackends.push({
+      name,
+      software: name === "webgpu" && info.isFallbackAdapter,
+      native: name === "wasm" ? false : undefined,
+    });
   } catch (e) {
     console.error(`decoder step: skipping ${name}: ${(e as Error).message}`);
   }
 }
 
-for (const [i, { name, software }] of decoderBackends.entries()) {
+for (const [i, { name, software, native }] of decoderBackends.entries()) {
   let decoder: Decoder | undefined;
+  const label = native === true ? " + oneDNN" : native === false ? " kernels only" : "";
   Deno.bench({
-    name: `decoder step, ${name}${software ? " (software adapter)" : ""}`,
+    name: `decoder step, ${name}${label}${software ? " (software adapter)" : ""}`,
     group: "decoder step 8x8x64 -> 128x128x3",
     baseline: i === 0,
     // llvmpipe needs about a minute per step: one timed step after the warm-up
     n: software ? 1 : 10,
     warmup: software ? 0 : 2,
     async fn() {
-      await useBackend(name);
+      await useBackend(name, native === undefined ? {} : { native });
       decoder ??= makeDecoder(1);
       await decoder.step();
     },
@@ -119,8 +132,12 @@ interface ConvTensors {
 const tensorsOn = new Map<string, ConvTensors>();
 
 /** Inputs 1×h×h×c and a 3×3×c×c filter, created once per backend (on the active one). */
-async function convTensors(backend: "wasm" | "cpu", { h, c }: ConvSize): Promise<ConvTensors> {
-  await useBackend(backend);
+async function convTensors(
+  backend: "wasm" | "cpu",
+  { h, c }: ConvSize,
+  withNative = false,
+): Promise<ConvTensors> {
+  await useBackend(backend, backend === "wasm" ? { native: withNative } : {});
   const key = `${backend} ${h} ${c}`;
   let t = tensorsOn.get(key);
   if (t === undefined) {
@@ -201,7 +218,7 @@ function bench(
   size: ConvSize,
   stride: 1 | 2,
   path: Path,
-  options: { baseline?: boolean; n?: number } = {},
+  options: { baseline?: boolean; n?: number; native?: boolean } = {},
 ): void {
   Deno.bench({
     name,
@@ -210,7 +227,7 @@ function bench(
     n: options.n ?? 10,
     warmup: options.n === undefined ? 2 : 0,
     async fn() {
-      const t = await convTensors(backend, size);
+      const t = await convTensors(backend, size, options.native);
       const out = path(t, stride, size);
       await out.data();
       out.dispose();
@@ -220,9 +237,17 @@ function bench(
 
 for (const stride of [1, 2] as const) {
   const group = `conv grads 1x128x128x64 * 3x3x64x64, stride ${stride}`;
-  const add = (name: string, path: Path, options?: { baseline?: boolean; n?: number }) =>
-    bench(group, name, "wasm", LARGE, stride, path, options);
+  const add = (
+    name: string,
+    path: Path,
+    options?: { baseline?: boolean; n?: number; native?: boolean },
+  ) => bench(group, name, "wasm", LARGE, stride, path, options);
   add("conv2d forward, wasm (same FLOPs)", paths.forward!, { baseline: true });
+  if (native.active) {
+    add("conv2d forward, oneDNN", paths.forward!, { native: true });
+    add("Conv2DBackpropInput, oneDNN", paths.input!, { native: true });
+    add("Conv2DBackpropFilter, oneDNN", paths.filter!, { native: true });
+  }
   add("Conv2DBackpropInput, replacement (wasm)", paths.input!);
   add("Conv2DBackpropInput, wasm native (conv2dTranspose)", paths.nativeInput!, { n: 2 });
   add("Conv2DBackpropFilter, replacement (wasm)", paths.filter!);

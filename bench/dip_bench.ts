@@ -14,26 +14,24 @@
  *   convolution kernels.
  *
  * PyTorch takes 139 ms (128 channels) and 48 ms (64 channels) for the step
- * on these 2-core machines (issue 3).
+ * on these 2-core machines (issue 3); `peer_bench.ts` times it beside us.
  *
- * One run (wasm, SIMD, 1 thread; 2 cores shared with other jobs, load
- * average ~3.3, so absolute times are inflated; mean of 5 steps after 2
- * warm-up steps, min in brackets):
+ * One run each way (2 cores shared with other jobs, load average ~6, so
+ * absolute times are inflated; mean of 5 steps after 2 warm-up steps, min
+ * in brackets): wasm with oneDNN's native kernels (`libdnnl2`, 2 threads)
+ * and, with `PIXELBIAS_NATIVE=0`, the wasm kernels alone (SIMD, 1 thread):
  *
- * | 128×128 output               | 128 channels   | 64 channels     |
- * | ---------------------------- | -------------- | --------------- |
- * | controlled step              | 1.4 s (1.1 s)  | 361 ms (354 ms) |
- * | plain step (BN, bilinear)    | 1.3 s (1.1 s)  | 344 ms (334 ms) |
- * | convolutions only            | 1.1 s (0.95 s) | 271 ms (255 ms) |
- * | PyTorch step (issue 3)       | 139 ms         | 48 ms           |
- * | controlled / PyTorch         | 10x (7.9x)     | 7.5x (7.4x)     |
+ * | 128×128 output               | 128 ch, oneDNN | 128 ch, wasm  | 64 ch, oneDNN | 64 ch, wasm     |
+ * | ---------------------------- | -------------- | ------------- | ------------- | --------------- |
+ * | controlled step              | 271 ms (213)   | 1.3 s (0.96)  | 54 ms (47)    | 403 ms (360)    |
+ * | plain step (BN, bilinear)    | 173 ms (147)   | 1.2 s (0.96)  | 43 ms (42)    | 307 ms (277)    |
+ * | convolutions only            | 144 ms (117)   | 0.97 s (0.82) | 26 ms (25)    | 237 ms (210)    |
  *
- * The step is 1.3x its convolutions alone: the rest (Gaussian upsampling,
- * power iterations, normalisation, activations, reflection padding, Adam)
- * costs about a quarter. The gap to PyTorch is the backend's convolution
- * kernels: single-threaded XNNPACK forward at ~20 GFLOP/s, and the filter
- * gradient (composed of per-tap 1×1 convolutions and slices) at about 3x the
- * forward. The 2x target needs faster convolution gradients or threads.
+ * With oneDNN the convolutions are no longer most of the step: the rest
+ * (the power iterations, Gaussian upsampling, mean-only normalisation,
+ * activations, reflection padding and its gradient, Adam) runs as several
+ * hundred small tfjs kernels, a few of them native (`Slice`, `PadV2`,
+ * `FusedBatchNorm`, `Sum`/`Mean`, large element-wise ops).
  *
  * @module
  */

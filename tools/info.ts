@@ -2,18 +2,21 @@
  * Prints what this machine computes with: `deno task info`.
  *
  * The backend `useBackend("auto")` chooses and why, the WebGPU adapter (if
- * any) and the limits that matter, then a measured conv2d speed on each
- * available backend: a 1×128×128×64 input through a 3×3×64×64 filter ("same"
+ * any) and the limits that matter, whether oneDNN's native kernels run on
+ * wasm (library, version, threads and why), then a measured conv2d speed on
+ * each available backend (wasm with and without the native kernels): a 1×128×128×64 input through a 3×3×64×64 filter ("same"
  * padding), 2·H·W·Cin·Cout·9 = 1.21 GFLOP per call; warm-up calls first, then
  * timed calls (each read back, so asynchronous backends finish) until about
  * two seconds have passed.
  *
- * Options: `--backends=wasm,cpu` to measure only those.
+ * Options: `--backends=wasm,cpu` to measure only those (`wasm-native` and
+ * `wasm` are wasm with and without oneDNN).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { type BackendInfo, type BackendName, useBackend } from "../src/core/backend.ts";
+import type { NativeKernelsInfo } from "../src/core/kernels/onednn/kernels.ts";
 import { Rng } from "../src/core/rng.ts";
 
 const H = 128, W = 128, CIN = 64, COUT = 64, K = 3;
@@ -53,8 +56,18 @@ function describeLimits(info: BackendInfo): string {
   ).join(", ");
 }
 
+function describeNative(native: NativeKernelsInfo): string {
+  if (!native.active) return `off: ${native.reason}`;
+  return `oneDNN ${native.version} (${native.library}, ${native.runtime}), ${native.threads} ` +
+    `thread${native.threads === 1 ? "" : "s"} (${native.threadsSource}; ` +
+    `OMP_WAIT_POLICY=${native.waitPolicy}), kernels: ${native.kernels.join(", ")}`;
+}
+
+type Measured = BackendName | "wasm-native";
+
 const arg = Deno.args.find((a) => a.startsWith("--backends="));
-const wanted = (arg?.slice("--backends=".length) ?? "wasm,webgpu,cpu").split(",") as BackendName[];
+const wanted = (arg?.slice("--backends=".length) ?? "wasm-native,wasm,webgpu,cpu")
+  .split(",") as Measured[];
 
 const auto = await useBackend("auto");
 console.log(
@@ -67,6 +80,8 @@ console.log(
   }`,
 );
 console.log(`limits: ${describeLimits(auto)}`);
+const wasmInfo = auto.name === "wasm" ? auto : await useBackend("wasm");
+console.log(`native kernels on wasm: ${describeNative(wasmInfo.native)}`);
 console.log(
   `\nconv2d 1x${H}x${W}x${CIN} * ${K}x${K}x${CIN}x${COUT}, same: ${
     (FLOP / 1e9).toFixed(3)
@@ -75,15 +90,21 @@ console.log(
 for (const name of wanted) {
   let info: BackendInfo;
   try {
-    info = await useBackend(name);
+    info = name === "wasm-native"
+      ? await useBackend("wasm", { native: true })
+      : await useBackend(name, name === "wasm" ? { native: false } : {});
   } catch (e) {
-    console.log(`  ${name.padEnd(7)} unavailable: ${(e as Error).message}`);
+    console.log(`  ${name.padEnd(11)} unavailable: ${(e as Error).message}`);
+    continue;
+  }
+  if (name === "wasm-native" && !info.native.active) {
+    console.log(`  ${name.padEnd(11)} unavailable: ${info.native.reason}`);
     continue;
   }
   const { seconds, runs } = await timeConv2d();
   const note = name === "webgpu" && info.isFallbackAdapter ? " (software adapter)" : "";
   console.log(
-    `  ${name.padEnd(7)} ${(FLOP / seconds / 1e9).toFixed(2).padStart(7)} GFLOP/s` +
+    `  ${name.padEnd(11)} ${(FLOP / seconds / 1e9).toFixed(2).padStart(7)} GFLOP/s` +
       `  ${(seconds * 1000).toFixed(1).padStart(8)} ms/call (median of ${runs})${note}`,
   );
 }

@@ -6,6 +6,13 @@
  * refuses tensors larger than the device can bind (llvmpipe silently returns
  * wrong numbers above its 128 MiB `maxStorageBufferBindingSize`).
  *
+ * On wasm, when oneDNN is installed (Debian: `apt-get install libdnnl2`), the
+ * convolutions and their gradients run as native oneDNN kernels (through
+ * `Deno.dlopen`, in place on the wasm heap; `kernels/onednn/`), 5–7× faster
+ * than wasm's; `useBackend("wasm", { native: false })` or
+ * `PIXELBIAS_NATIVE=0` keeps the wasm kernels, and without the library
+ * everything runs as before. {@linkcode BackendInfo.native} says which.
+ *
  * The wasm and WebGPU backends are imported on first use only, so a missing
  * `navigator.gpu` is never an error unless WebGPU is asked for. Activate
  * backends through `useBackend`, not `tf.setBackend`: only then are the
@@ -18,6 +25,13 @@ import { assertOneOf, formatShape } from "./checks.ts";
 import { registerConvGradients } from "./kernels/conv_gradients.ts";
 import { registerCpuKernels } from "./kernels/cpu_kernels.ts";
 import { registerWasmKernels } from "./kernels/wasm_kernels.ts";
+import {
+  disableNativeKernels,
+  enableNativeKernels,
+  type NativeKernelsInfo,
+  nativeKernelsInfo,
+} from "./kernels/onednn/kernels.ts";
+import { readEnv } from "./kernels/onednn/library.ts";
 
 /** What {@linkcode useBackend} may be asked for. */
 export type BackendKind = "auto" | "webgpu" | "wasm" | "cpu";
@@ -58,7 +72,34 @@ export interface BackendInfo {
   limits: BackendLimits;
   /** Why this backend, in a sentence. */
   reason: string;
+  /**
+   * Whether oneDNN's native kernels run (wasm only), the library's version,
+   * threads, and why (not) in `reason`.
+   */
+  native: NativeKernelsInfo;
 }
+
+/**
+ * Options of {@linkcode useBackend}. Each, once given, stays in effect for
+ * later calls that omit it (library code calls `useBackend("auto")` too).
+ */
+export interface UseBackendOptions {
+  /**
+   * Whether the wasm backend uses oneDNN's native kernels when the library
+   * is installed. Default: yes, unless the environment sets
+   * `PIXELBIAS_NATIVE=0`.
+   */
+  native?: boolean;
+  /**
+   * oneDNN threads. Default: `PIXELBIAS_THREADS`, else the cores divided by
+   * the processes sharing them (`PIXELBIAS_JOBS=N`, `--shard i/N`,
+   * `deno test --parallel`), else all cores.
+   */
+  threads?: number;
+}
+
+/** Environment variable that turns the native kernels off (`0`). */
+export const NATIVE_ENV = "PIXELBIAS_NATIVE";
 
 /** What is known about a WebGPU adapter, for {@linkcode isSoftwareAdapter}. */
 export interface AdapterSummary {
@@ -147,7 +188,11 @@ function gpuLimits(limits: Record<string, number>): BackendLimits {
   };
 }
 
-const chosen = new Map<BackendKind, BackendInfo>();
+const chosen = new Map<string, { info: BackendInfo; generation: number }>();
+/** Bumped whenever the native kernels are registered or removed. */
+let nativeGeneration = 0;
+/** The `native` and `threads` options last given (they stay in effect). */
+const preference: UseBackendOptions = {};
 
 /**
  * Activates a tfjs backend and says what it is.
@@ -159,15 +204,19 @@ const chosen = new Map<BackendKind, BackendInfo>();
  *   adapter. Tensors larger than `maxStorageBufferBindingSize` are refused
  *   with a `RangeError` naming their shape, size and the limit.
  * - `"wasm"`: the XNNPACK/SIMD CPU backend, with the gradient kernels of
- *   `kernels/wasm_kernels.ts` registered.
+ *   `kernels/wasm_kernels.ts` registered and, when oneDNN is installed, the
+ *   native convolutions of `kernels/onednn/` over them (see
+ *   {@linkcode UseBackendOptions}).
  * - `"cpu"`: the plain JavaScript reference backend (slow: tests only).
  *
  * Every kind also installs the dilation-aware conv gradients
  * (`kernels/conv_gradients.ts`) and the fixed cpu `ResizeBilinearGrad`
  * (`kernels/cpu_kernels.ts`). Repeated calls are cheap: the result is
- * remembered per kind and only the active backend is re-checked.
+ * remembered per kind and options, and only the active backend is
+ * re-checked; `native` and `threads`, once given, stay in effect.
  *
  * @param kind Which backend; default `"auto"`.
+ * @param options Native kernels and their threads (wasm).
  * @returns The active backend, the adapter found and the limits that matter.
  * @example
  * ```ts
@@ -176,16 +225,37 @@ const chosen = new Map<BackendKind, BackendInfo>();
  * if (info.name !== "cpu") throw new Error(info.reason);
  * ```
  */
-export async function useBackend(kind: BackendKind = "auto"): Promise<BackendInfo> {
+export async function useBackend(
+  kind: BackendKind = "auto",
+  options: UseBackendOptions = {},
+): Promise<BackendInfo> {
   assertOneOf(kind, KINDS, "kind");
-  const known = chosen.get(kind);
-  if (known !== undefined && tf.getBackend() === known.name) return known;
-  const info = await activate(kind);
-  chosen.set(kind, info);
+  if (options.native !== undefined && typeof options.native !== "boolean") {
+    throw new TypeError(
+      `options.native must be a boolean, got ${typeof options.native} ${options.native}`,
+    );
+  }
+  const t = options.threads;
+  if (t !== undefined && !(Number.isInteger(t) && t >= 1)) {
+    throw new RangeError(`options.threads must be a positive integer, got ${typeof t} ${t}`);
+  }
+  if (options.native !== undefined) preference.native = options.native;
+  if (options.threads !== undefined) preference.threads = options.threads;
+  const effective = { ...preference };
+  const key = `${kind} ${effective.native ?? ""} ${effective.threads ?? ""}`;
+  const known = chosen.get(key);
+  if (
+    known !== undefined && tf.getBackend() === known.info.name &&
+    known.generation === nativeGeneration
+  ) {
+    return known.info;
+  }
+  const info = await activate(kind, effective);
+  chosen.set(key, { info, generation: nativeGeneration });
   return info;
 }
 
-async function activate(kind: BackendKind): Promise<BackendInfo> {
+async function activate(kind: BackendKind, options: UseBackendOptions): Promise<BackendInfo> {
   // Production mode: no "install tfjs-node" banner (Deno looks like Node to tfjs) and no
   // debug-only checks; the toolkit validates its inputs itself.
   tf.env().set("PROD", true);
@@ -200,9 +270,15 @@ async function activate(kind: BackendKind): Promise<BackendInfo> {
   switch (kind) {
     case "cpu":
       await setBackend("cpu");
-      return { name: "cpu", ...seen, limits: {}, reason: "cpu backend requested" };
+      return {
+        name: "cpu",
+        ...seen,
+        limits: {},
+        reason: "cpu backend requested",
+        native: notOnWasm("cpu"),
+      };
     case "wasm":
-      return { ...(await activateWasm()), ...seen, reason: "wasm backend requested" };
+      return { ...(await activateWasm(options)), ...seen, reason: "wasm backend requested" };
     case "webgpu": {
       if (probe === null) {
         throw new Error(
@@ -213,15 +289,24 @@ async function activate(kind: BackendKind): Promise<BackendInfo> {
           }`,
         );
       }
-      return { ...(await activateWebGpu(probe)), ...seen, reason: "webgpu backend requested" };
+      return {
+        ...(await activateWebGpu(probe)),
+        ...seen,
+        reason: "webgpu backend requested",
+        native: notOnWasm("webgpu"),
+      };
     }
     case "auto": {
       if (probe === null) {
-        return { ...(await activateWasm()), ...seen, reason: "no WebGPU adapter: using wasm" };
+        return {
+          ...(await activateWasm(options)),
+          ...seen,
+          reason: "no WebGPU adapter: using wasm",
+        };
       }
       if (probe.isFallbackAdapter) {
         return {
-          ...(await activateWasm()),
+          ...(await activateWasm(options)),
           ...seen,
           reason:
             `the only WebGPU adapter (${probe.description}) is a software fallback: using wasm`,
@@ -232,10 +317,11 @@ async function activate(kind: BackendKind): Promise<BackendInfo> {
           ...(await activateWebGpu(probe)),
           ...seen,
           reason: `hardware WebGPU adapter (${probe.description})`,
+          native: notOnWasm("webgpu"),
         };
       } catch (e) {
         return {
-          ...(await activateWasm()),
+          ...(await activateWasm(options)),
           ...seen,
           reason: `WebGPU on ${probe.description} failed (${(e as Error).message}): using wasm`,
         };
@@ -253,13 +339,36 @@ async function setBackend(name: BackendName): Promise<void> {
 
 let wasmModule: Promise<typeof import("@tensorflow/tfjs-backend-wasm")> | undefined;
 
-async function activateWasm(): Promise<{ name: "wasm"; limits: BackendLimits }> {
+function notOnWasm(name: BackendName): NativeKernelsInfo {
+  return { active: false, reason: `native kernels are for wasm, not ${name}`, kernels: [] };
+}
+
+async function activateWasm(
+  options: UseBackendOptions,
+): Promise<{ name: "wasm"; limits: BackendLimits; native: NativeKernelsInfo }> {
   wasmModule ??= import("@tensorflow/tfjs-backend-wasm");
   const wasm = await wasmModule;
   await setBackend("wasm");
+  // the native kernels sit over the gradient kernels: take them off while those are registered
+  disableNativeKernels();
   await registerWasmKernels();
+  const off = readEnv(NATIVE_ENV) === "0";
+  let native: NativeKernelsInfo;
+  if (options.native === false || (options.native === undefined && off)) {
+    native = {
+      ...nativeKernelsInfo(),
+      active: false,
+      reason: options.native === false
+        ? "native kernels turned off (native: false)"
+        : `native kernels turned off (${NATIVE_ENV}=0)`,
+      kernels: [],
+    };
+  } else {
+    native = enableNativeKernels({ threads: options.threads });
+  }
+  nativeGeneration++;
   const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT") as boolean;
-  return { name: "wasm", limits: { simd, threads: wasm.getThreadsCount() } };
+  return { name: "wasm", limits: { simd, threads: wasm.getThreadsCount() }, native };
 }
 
 async function activateWebGpu(

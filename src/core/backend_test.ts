@@ -45,6 +45,58 @@ Deno.test("useBackend activates cpu and wasm and reports their limits", async ()
   assertGreater(wasm.limits.threads!, 0);
   // remembered: the same answer, without re-initialising
   assertStrictEquals(await useBackend("wasm"), wasm);
+  // native kernels: only ever on wasm; without oneDNN they say why, in one line
+  assertEquals(cpu.native.active, false);
+  assertEquals(cpu.native.reason, "native kernels are for wasm, not cpu");
+  assert(Array.isArray(wasm.native.kernels));
+  assertEquals(wasm.native.reason.split("\n").length, 1);
+  if (wasm.native.active) {
+    assert(wasm.native.kernels.includes("Conv2D"));
+    assertGreater(wasm.native.threads!, 0);
+  } else {
+    console.log(`backend_test: no native kernels: ${wasm.native.reason}`);
+  }
+});
+
+Deno.test("useBackend checks its options", async () => {
+  await assertRejects(
+    () => useBackend("wasm", { native: "no" as never }),
+    TypeError,
+    "options.native must be a boolean, got string no",
+  );
+  await assertRejects(
+    () => useBackend("wasm", { threads: 0 }),
+    RangeError,
+    "options.threads must be a positive integer, got number 0",
+  );
+});
+
+/** `BackendInfo.native` of `useBackend("wasm")` in a fresh process with `env`. */
+async function nativeIn(env: Record<string, string>): Promise<Record<string, unknown>> {
+  const backend = new URL("./backend.ts", import.meta.url).href;
+  const config = new URL("../../deno.json", import.meta.url).pathname;
+  const code = `import { useBackend } from "${backend}";
+console.log(JSON.stringify((await useBackend("wasm")).native));`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--config", config, code],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!;
+  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+  return JSON.parse(text);
+}
+
+Deno.test("PIXELBIAS_NATIVE=0 turns the native kernels off; PIXELBIAS_THREADS sets threads", async () => {
+  const off = await nativeIn({ PIXELBIAS_NATIVE: "0" });
+  assertEquals(off.active, false);
+  assertEquals(off.kernels, []);
+  const probe = await useBackend("wasm");
+  if (!probe.native.active) return; // no oneDNN: off already, for its own reason
+  assertEquals(off.reason, "native kernels turned off (PIXELBIAS_NATIVE=0)");
+  const one = await nativeIn({ PIXELBIAS_THREADS: "1" });
+  assertEquals([one.active, one.threads, one.threadsSource], [true, 1, "PIXELBIAS_THREADS=1"]);
 });
 
 Deno.test("useBackend('auto') picks WebGPU only on a hardware adapter", async () => {

@@ -15,6 +15,11 @@
  * leaky ReLU, sigmoid, pooling, concat, slice, reductions) already run on
  * wasm with its own kernels.
  *
+ * When oneDNN is installed, `useBackend` layers its native kernels
+ * (`onednn/`) over these and wasm's own; they call the kernel below them
+ * for whatever they do not handle, and `useBackend("wasm", { native: false })`
+ * takes them off again, leaving exactly the kernels registered here.
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";

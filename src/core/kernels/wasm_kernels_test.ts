@@ -4,8 +4,19 @@ import { useBackend } from "../backend.ts";
 import { nativeWasmKernel, WASM_GRADIENT_KERNELS } from "./wasm_kernels.ts";
 import { type Data, on, random, relativeError, tensor } from "./_reference.ts";
 
-// Reference: the same tfjs ops and gradients run on the cpu backend.
+// Reference: the same tfjs ops and gradients run on the cpu backend. The
+// tests that touch convolutions run twice: with oneDNN's native kernels over
+// the wasm ones (when libdnnl is installed) and with the wasm kernels alone.
 const TOLERANCE = 1e-5;
+
+const probe = await useBackend("wasm");
+if (!probe.native.active) {
+  console.log(`wasm_kernels_test: skipping the native half: ${probe.native.reason}`);
+}
+const MODES = [
+  { native: true, ignore: !probe.native.active, label: "with oneDNN" },
+  { native: false, ignore: false, label: "wasm kernels alone" },
+];
 
 Deno.test("useBackend('wasm') registers the gradient kernels", async () => {
   await useBackend("wasm");
@@ -54,70 +65,87 @@ async function gradsOn(backend: "cpu" | "wasm", data: Data[]): Promise<Data[]> {
   return out;
 }
 
-Deno.test("gradients of conv2d, depthwise, fused conv and batch norm on wasm match cpu", async () => {
-  const data = [
-    random([2, 11, 10, 3], 1),
-    random([3, 3, 3, 6], 2),
-    random([3, 3, 6, 5], 3),
-    random([3, 3, 5, 2], 4),
-    random([3, 3, 10, 4], 5),
-  ];
-  const ref = await gradsOn("cpu", data);
-  const got = await gradsOn("wasm", data);
-  ref.forEach((r, i) => {
-    assertLessOrEqual(relativeError(got[i]!, r), TOLERANCE, `output ${i}`);
+for (const mode of MODES) {
+  Deno.test({
+    name:
+      `gradients of conv2d, depthwise, fused conv and batch norm on wasm (${mode.label}) match cpu`,
+    ignore: mode.ignore,
+    fn: async () => {
+      await useBackend("wasm", { native: mode.native });
+      const data = [
+        random([2, 11, 10, 3], 1),
+        random([3, 3, 3, 6], 2),
+        random([3, 3, 6, 5], 3),
+        random([3, 3, 5, 2], 4),
+        random([3, 3, 10, 4], 5),
+      ];
+      const ref = await gradsOn("cpu", data);
+      const got = await gradsOn("wasm", data);
+      ref.forEach((r, i) => {
+        assertLessOrEqual(relativeError(got[i]!, r), TOLERANCE, `output ${i}`);
+      });
+    },
   });
-});
 
-Deno.test("wasm gradient kernels release every intermediate tensor", async () => {
-  await useBackend("wasm");
-  const x = tf.variable(tensor(random([1, 9, 9, 3], 6)));
-  const w = tf.variable(tensor(random([3, 3, 3, 4], 7)));
-  const dw = tf.variable(tensor(random([3, 3, 3, 2], 8)));
-  const step = () =>
-    tf.tidy(() =>
-      tf.variableGrads(() =>
-        tf.add(
-          tf.sum(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, "same")),
-          tf.sum(tf.depthwiseConv2d(x as tf.Tensor4D, dw as tf.Tensor4D, 1, "valid")),
-        )
-      ).value
-    ).dispose();
-  step();
-  const before = tf.memory();
-  const backendBefore = tf.backend().numDataIds();
-  for (let i = 0; i < 3; i++) step();
-  assertEquals(tf.memory().numTensors, before.numTensors);
-  assertEquals(tf.memory().numDataBuffers, before.numDataBuffers);
-  assertEquals(tf.backend().numDataIds(), backendBefore);
-  tf.dispose([x, w, dw]);
-});
-
-Deno.test("the replacement Conv2DBackpropInput agrees with wasm's native one", async () => {
-  const dy = random([1, 6, 6, 4], 9), w = random([3, 3, 2, 4], 10);
-  const native = nativeWasmKernel("Conv2DBackpropInput")!;
-  const attrs = { strides: 2, pad: "same", dataFormat: "NHWC", inputShape: [1, 12, 11, 2] };
-  const theirs = await on("wasm", () => {
-    const backend = tf.backend();
-    native.setupFunc?.(backend);
-    const info = native.kernelFunc({
-      inputs: { dy: tensor(dy), filter: tensor(w) },
-      backend,
-      attrs: attrs as unknown as tf.NamedAttrMap,
-    }) as tf.TensorInfo;
-    return tf.engine().makeTensorFromTensorInfo(info);
+  Deno.test({
+    name: `wasm gradient kernels (${mode.label}) release every intermediate tensor`,
+    ignore: mode.ignore,
+    fn: async () => {
+      await useBackend("wasm", { native: mode.native });
+      const x = tf.variable(tensor(random([1, 9, 9, 3], 6)));
+      const w = tf.variable(tensor(random([3, 3, 3, 4], 7)));
+      const dw = tf.variable(tensor(random([3, 3, 3, 2], 8)));
+      const step = () =>
+        tf.tidy(() =>
+          tf.variableGrads(() =>
+            tf.add(
+              tf.sum(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, "same")),
+              tf.sum(tf.depthwiseConv2d(x as tf.Tensor4D, dw as tf.Tensor4D, 1, "valid")),
+            )
+          ).value
+        ).dispose();
+      step();
+      const before = tf.memory();
+      const backendBefore = tf.backend().numDataIds();
+      for (let i = 0; i < 3; i++) step();
+      assertEquals(tf.memory().numTensors, before.numTensors);
+      assertEquals(tf.memory().numDataBuffers, before.numDataBuffers);
+      assertEquals(tf.backend().numDataIds(), backendBefore);
+      tf.dispose([x, w, dw]);
+    },
   });
-  const ours = await on(
-    "wasm",
-    () =>
-      tf.engine().runKernel(
-        "Conv2DBackpropInput",
-        { dy: tensor(dy), filter: tensor(w) },
-        attrs as unknown as tf.NamedAttrMap,
-      ) as tf.Tensor,
-  );
-  assertLessOrEqual(relativeError(ours, theirs), TOLERANCE);
-});
+
+  Deno.test({
+    name: `the Conv2DBackpropInput registered (${mode.label}) agrees with wasm's own one`,
+    ignore: mode.ignore,
+    fn: async () => {
+      await useBackend("wasm", { native: mode.native });
+      const dy = random([1, 6, 6, 4], 9), w = random([3, 3, 2, 4], 10);
+      const native = nativeWasmKernel("Conv2DBackpropInput")!;
+      const attrs = { strides: 2, pad: "same", dataFormat: "NHWC", inputShape: [1, 12, 11, 2] };
+      const theirs = await on("wasm", () => {
+        const backend = tf.backend();
+        native.setupFunc?.(backend);
+        const info = native.kernelFunc({
+          inputs: { dy: tensor(dy), filter: tensor(w) },
+          backend,
+          attrs: attrs as unknown as tf.NamedAttrMap,
+        }) as tf.TensorInfo;
+        return tf.engine().makeTensorFromTensorInfo(info);
+      });
+      const ours = await on(
+        "wasm",
+        () =>
+          tf.engine().runKernel(
+            "Conv2DBackpropInput",
+            { dy: tensor(dy), filter: tensor(w) },
+            attrs as unknown as tf.NamedAttrMap,
+          ) as tf.Tensor,
+      );
+      assertLessOrEqual(relativeError(ours, theirs), TOLERANCE);
+    },
+  });
+}
 
 Deno.test("gather's gradient (UnsortedSegmentSum) on wasm matches cpu", async () => {
   const x = random([5, 3, 4], 11);
