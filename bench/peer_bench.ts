@@ -9,7 +9,11 @@
  *   output gradient (the kernels alone, as PyTorch's `conv2d(...).backward(dy)`);
  * - `decoder step`: one `fitDip`-style training step of the thesis decoder
  *   (`decoder({ ...CONTROLLED, channels })`, 128×128 output) with 64 and 128
- *   channels: forward, MSE, backward, Adam, loss read back.
+ *   channels: forward, MSE, backward, Adam, loss read back;
+ * - `counting step`: one training step of FCRN-A with batch norm at a quarter
+ *   width (`fcrn({ width: 0.25, batchNorm: true })`, the shipped VGG-cells
+ *   counter's network) on a batch of 4 RGB 128×128 crops: forward, MSE,
+ *   backward, Adam, loss read back.
  *
  * Before them, `bench/peers/torch_peer.py` times the same cases with PyTorch
  * (`python3`, or `PIXELBIAS_PYTHON`) at the same thread counts; when the
@@ -37,6 +41,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type BackendInfo, useBackend } from "../src/core/backend.ts";
 import { CONTROLLED, decoder, dipInput } from "../src/dip/mod.ts";
 import { Rng } from "../src/core/rng.ts";
+import { fcrn, namedWeights } from "../src/counting/networks/mod.ts";
 
 const THREADS = [1, 2] as const;
 const REPEATS = 5;
@@ -117,10 +122,32 @@ function decoderStep(channels: number): Step {
   };
 }
 
+/** One training step of a narrow FCRN-A on a batch of crops. */
+function countingStep(): Step {
+  const net = fcrn({ width: 0.25, batchNorm: true, seed: 1 });
+  const rng = new Rng(3);
+  const x = rng.uniform([4, SIZE, SIZE, 3]) as tf.Tensor4D;
+  const target = rng.uniform([4, SIZE, SIZE, 1], 0, 0.01);
+  const optimizer = tf.train.adam(1e-4);
+  const vars = Object.values(namedWeights(net.model).variables);
+  return {
+    run() {
+      const cost = optimizer.minimize(
+        () => tf.losses.meanSquaredError(target, net.forward(x, true)) as tf.Scalar,
+        true,
+        vars,
+      )!;
+      cost.dataSync();
+      cost.dispose();
+    },
+  };
+}
+
 const CASES: { key: string; label: string; make: () => Step }[] = [
   { key: "conv", label: "conv 3x3 fwd+bwd 128x128x128", make: convStep },
   { key: "decoder64", label: "decoder step 128x128, 64 ch", make: () => decoderStep(64) },
   { key: "decoder128", label: "decoder step 128x128, 128 ch", make: () => decoderStep(128) },
+  { key: "fcrn", label: "counting step FCRN-A/4, 4x128x128", make: countingStep },
 ];
 
 const ours = new Map<string, number[]>();

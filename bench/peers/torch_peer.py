@@ -6,6 +6,12 @@ Cases (float32, CPU, NHWC = channels_last, batch 1):
 - ``conv``: a 3x3 convolution 128 -> 128 channels on 128x128, zero padding 1,
   no bias: forward, then backward for a fixed output gradient (input and
   filter gradients).
+- ``fcrn``: one training step of a counting network, FCRN-A with batch norm
+  at a quarter width (src/counting ``fcrn({width: 0.25, batchNorm: true})``:
+  3x3 conv-BN-ReLU 8, 16, 32 channels each followed by 2x2 max pooling, 128,
+  then three [nearest x2 upsampling, 3x3 conv-BN-ReLU] with 32, 16, 8
+  channels, a 1x1 head with bias), batch 4 of 128x128 RGB, MSE against a
+  fixed density, Adam (lr 1e-4), loss read back.
 - ``decoder64`` / ``decoder128``: one training step of the thesis decoder
   (src/dip, ``decoder({...CONTROLLED, channels})``): input 4x4x32, five blocks
   [Gaussian upsampling x2 (bed of nails, 5x5 depthwise Gaussian, sigma 0.5)
@@ -90,6 +96,44 @@ class Decoder(torch.nn.Module):
         return torch.sigmoid(self.head(x))
 
 
+class Fcrn(torch.nn.Module):
+    def __init__(self, width=0.25, cin=3):
+        super().__init__()
+        c = [max(1, round(k * width)) for k in (32, 64, 128, 512, 128, 64, 32)]
+        ins = [cin] + c[:-1]
+        self.convs = torch.nn.ModuleList(
+            torch.nn.Conv2d(i, o, 3, padding=1, bias=False) for i, o in zip(ins, c)
+        )
+        self.bns = torch.nn.ModuleList(torch.nn.BatchNorm2d(o) for o in c)
+        self.head = torch.nn.Conv2d(c[-1], 1, 1)
+
+    def forward(self, x):
+        for i, (conv, bn) in enumerate(zip(self.convs, self.bns)):
+            if i >= 4:
+                x = F.interpolate(x, scale_factor=2, mode="nearest")
+            x = F.relu(bn(conv(x)))
+            if i < 3:
+                x = F.max_pool2d(x, 2)
+        return self.head(x)
+
+
+def fcrn_case():
+    torch.manual_seed(1)
+    net = Fcrn().to(memory_format=CL)
+    x = torch.rand(4, 3, 128, 128).to(memory_format=CL)
+    target = (torch.rand(4, 1, 128, 128) * 0.01).to(memory_format=CL)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-4)
+
+    def run():
+        opt.zero_grad(set_to_none=True)
+        loss = F.mse_loss(net(x), target)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return run
+
+
 def conv_case():
     x = torch.rand(1, 128, 128, 128).to(memory_format=CL).requires_grad_()
     w = (torch.rand(128, 128, 3, 3) * 0.2 - 0.1).to(memory_format=CL).requires_grad_()
@@ -124,6 +168,7 @@ CASES = {
     "conv": conv_case,
     "decoder64": lambda: decoder_case(64),
     "decoder128": lambda: decoder_case(128),
+    "fcrn": fcrn_case,
 }
 
 
