@@ -22,8 +22,7 @@ import {
   ARG,
   BNORM,
   heapBase,
-  type OneDnn,
-  PrimitiveCache,
+  NativeKernelSet,
   PROP,
   TAG,
   tensorAddress,
@@ -39,28 +38,7 @@ interface Args {
 }
 
 /** oneDNN batch normalisation with given statistics; see the module doc. */
-export class NativeBatchNorm {
-  #dnn: OneDnn;
-  #cache: PrimitiveCache;
-
-  /**
-   * @param dnn The oneDNN engine and stream.
-   */
-  constructor(dnn: OneDnn) {
-    this.#dnn = dnn;
-    this.#cache = new PrimitiveCache(dnn);
-  }
-
-  /** Kernel calls computed here. */
-  get runs(): number {
-    return this.#cache.runs;
-  }
-
-  /** Drops every primitive. */
-  reset(): void {
-    this.#cache.reset();
-  }
-
+export class NativeBatchNorm extends NativeKernelSet {
   /**
    * `FusedBatchNorm` (`x`, `mean`, `variance`, optional `offset`, `scale`;
    * `varianceEpsilon`).
@@ -81,8 +59,8 @@ export class NativeBatchNorm {
     const flags = BNORM.useGlobalStats | (scale ? BNORM.useScale : 0) |
       (offset ? BNORM.useShift : 0);
     const rows = size / c;
-    const plan = this.#cache.get(`${rows} ${c} ${eps} ${flags}`, () => {
-      const dnn = this.#dnn;
+    const plan = this.cache.get(`${rows} ${c} ${eps} ${flags}`, () => {
+      const dnn = this.dnn;
       // [rows, C] as NHWC [rows, C, 1, 1]: oneDNN's jit batch norm wants 4-D data
       const data = dnn.md([rows, c, 1, 1], TAG.nhwc), channel = dnn.mdStrided([c]);
       const desc = new Uint8Array(OP_DESC_BYTES);
@@ -105,7 +83,7 @@ export class NativeBatchNorm {
       if (scale) bound.push([ARG.scale, channel]);
       if (offset) bound.push([ARG.shift, channel]);
       bound.push([ARG.dst, data]);
-      return this.#cache.bind(pd, bound);
+      return this.cache.bind(pd, bound);
     });
     if (plan === null) return null;
     const backend = args.backend as WasmBackendLike;
@@ -116,7 +94,7 @@ export class NativeBatchNorm {
     if (scale) addresses.push(at(scale));
     if (offset) addresses.push(at(offset));
     addresses.push(at(out));
-    this.#cache.run(plan, addresses);
+    this.cache.run(plan, addresses);
     return out;
   }
 }

@@ -19,8 +19,8 @@ import {
   ALG,
   ARG,
   heapBase,
-  type OneDnn,
-  PrimitiveCache,
+  NativeKernelSet,
+  type PrimitiveCache,
   PROP,
   tensorAddress,
   type WasmBackendLike,
@@ -74,28 +74,7 @@ export function broadcastDims(b: readonly number[], out: readonly number[]): num
 }
 
 /** oneDNN binary and eltwise primitives on the wasm heap; see the module doc. */
-export class NativeElementwise {
-  #dnn: OneDnn;
-  #cache: PrimitiveCache;
-
-  /**
-   * @param dnn The oneDNN engine and stream.
-   */
-  constructor(dnn: OneDnn) {
-    this.#dnn = dnn;
-    this.#cache = new PrimitiveCache(dnn);
-  }
-
-  /** Kernel calls computed here. */
-  get runs(): number {
-    return this.#cache.runs;
-  }
-
-  /** Drops every primitive. */
-  reset(): void {
-    this.#cache.reset();
-  }
-
+export class NativeElementwise extends NativeKernelSet {
   /**
    * A binary kernel (`a`, `b`).
    *
@@ -115,8 +94,8 @@ export class NativeElementwise {
     }
     const dims = broadcastDims(b.shape, out);
     if (dims === null) return null;
-    const plan = this.#cache.get(`${op.alg} ${out} ${dims}`, () => {
-      const dnn = this.#dnn;
+    const plan = this.cache.get(`${op.alg} ${out} ${dims}`, () => {
+      const dnn = this.dnn;
       const src0 = dnn.mdStrided(out), src1 = dnn.mdStrided(dims);
       const desc = new Uint8Array(OP_DESC_BYTES);
       dnn.check(
@@ -124,7 +103,7 @@ export class NativeElementwise {
         dnn.c.dnnl_binary_desc_init(desc, op.alg, src0, src1, src0),
       );
       const pd = dnn.primitiveDesc("binary", desc);
-      return this.#cache.bind(pd, [[ARG.src, src0], [ARG.src1, src1], [ARG.dst, src0]]);
+      return this.cache.bind(pd, [[ARG.src, src0], [ARG.src1, src1], [ARG.dst, src0]]);
     });
     if (plan === null) return null;
     return this.#run(plan, args.backend, [a, b], out);
@@ -147,8 +126,8 @@ export class NativeElementwise {
     }
     const [alpha, beta] = op.params(args.attrs);
     const n = tf.util.sizeFromShape(x.shape);
-    const plan = this.#cache.get(`${op.alg} ${alpha} ${beta} ${n}`, () => {
-      const dnn = this.#dnn;
+    const plan = this.cache.get(`${op.alg} ${alpha} ${beta} ${n}`, () => {
+      const dnn = this.dnn;
       const data = dnn.mdStrided([n]);
       const desc = new Uint8Array(OP_DESC_BYTES);
       dnn.check(
@@ -163,7 +142,7 @@ export class NativeElementwise {
         ),
       );
       const pd = dnn.primitiveDesc("eltwise forward", desc);
-      return this.#cache.bind(pd, [[ARG.src, data], [ARG.dst, data]]);
+      return this.cache.bind(pd, [[ARG.src, data], [ARG.dst, data]]);
     });
     if (plan === null) return null;
     return this.#run(plan, args.backend, [x], x.shape);
@@ -178,7 +157,7 @@ export class NativeElementwise {
     const backend = anyBackend as WasmBackendLike;
     const out = backend.makeOutput([...shape], "float32");
     const base = heapBase(backend);
-    this.#cache.run(plan, [...inputs, out].map((t) => tensorAddress(backend, base, t)));
+    this.cache.run(plan, [...inputs, out].map((t) => tensorAddress(backend, base, t)));
     return out;
   }
 }

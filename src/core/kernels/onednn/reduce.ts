@@ -23,8 +23,7 @@ import {
   ALG,
   ARG,
   heapBase,
-  type OneDnn,
-  PrimitiveCache,
+  NativeKernelSet,
   tensorAddress,
   type WasmBackendLike,
 } from "./runtime.ts";
@@ -74,28 +73,8 @@ export function mergeReducedAxes(
 }
 
 /** oneDNN sums and means on the wasm heap; see the module doc. */
-export class NativeReductions {
-  #dnn: OneDnn;
-  #cache: PrimitiveCache;
+export class NativeReductions extends NativeKernelSet {
   #rows = new Map<string, Float32Array>();
-
-  /**
-   * @param dnn The oneDNN engine and stream.
-   */
-  constructor(dnn: OneDnn) {
-    this.#dnn = dnn;
-    this.#cache = new PrimitiveCache(dnn);
-  }
-
-  /** Kernel calls computed here. */
-  get runs(): number {
-    return this.#cache.runs;
-  }
-
-  /** Drops every primitive. */
-  reset(): void {
-    this.#cache.reset();
-  }
 
   /**
    * `Sum` (`x`; `axis`, `keepDims`).
@@ -144,15 +123,15 @@ export class NativeReductions {
     // reduction over outer axes, so it is a product with a row of ones (or of 1/A)
     const leading = src.length === 2 && dst[0] === 1 && dst[1] === src[1];
     const key = `${alg} ${src} ${dst}`;
-    const plan = this.#cache.get(key, () => {
-      const dnn = this.#dnn;
+    const plan = this.cache.get(key, () => {
+      const dnn = this.dnn;
       const desc = new Uint8Array(OP_DESC_BYTES);
       if (leading) {
         const [a, b] = src as [number, number];
         const ones = dnn.mdStrided([1, a]), x = dnn.mdStrided([a, b]), y = dnn.mdStrided([1, b]);
         dnn.check("dnnl_matmul_desc_init", dnn.c.dnnl_matmul_desc_init(desc, ones, x, null, y));
         const pd = dnn.primitiveDesc("matmul", desc);
-        return this.#cache.bind(pd, [[ARG.src, ones], [ARG.weights, x], [ARG.dst, y]]);
+        return this.cache.bind(pd, [[ARG.src, ones], [ARG.weights, x], [ARG.dst, y]]);
       }
       const srcMd = dnn.mdStrided(src), dstMd = dnn.mdStrided(dst);
       dnn.check(
@@ -160,7 +139,7 @@ export class NativeReductions {
         dnn.c.dnnl_reduction_desc_init(desc, alg, srcMd, dstMd, 0, 0),
       );
       const pd = dnn.primitiveDesc("reduction", desc);
-      return this.#cache.bind(pd, [[ARG.src, srcMd], [ARG.dst, dstMd]]);
+      return this.cache.bind(pd, [[ARG.src, srcMd], [ARG.dst, dstMd]]);
     });
     if (plan === null) return null;
     const [outShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
@@ -171,7 +150,7 @@ export class NativeReductions {
     const out = backend.makeOutput(shape, "float32");
     const base = heapBase(backend);
     const from = tensorAddress(backend, base, x), to = tensorAddress(backend, base, out);
-    this.#cache.run(plan, leading ? [this.#ones(src[0]!, mean), from, to] : [from, to]);
+    this.cache.run(plan, leading ? [this.#ones(src[0]!, mean), from, to] : [from, to]);
     return out;
   }
 }

@@ -569,3 +569,32 @@ export function tensorAddress(
 ): bigint {
   return base + BigInt(backend.dataIdMap.get(t.dataId)!.memoryOffset);
 }
+
+/**
+ * What the element-wise, reduction and batch-norm kernel sets share: the
+ * engine and a cache of their bound primitives.
+ */
+export abstract class NativeKernelSet {
+  /** The oneDNN engine and stream. */
+  protected readonly dnn: OneDnn;
+  /** Bound primitives by shape signature. */
+  protected readonly cache: PrimitiveCache;
+
+  /**
+   * @param dnn The oneDNN engine and stream.
+   */
+  constructor(dnn: OneDnn) {
+    this.dnn = dnn;
+    this.cache = new PrimitiveCache(dnn);
+  }
+
+  /** Kernel calls computed here. */
+  get runs(): number {
+    return this.cache.runs;
+  }
+
+  /** Drops every primitive. */
+  reset(): void {
+    this.cache.reset();
+  }
+}
