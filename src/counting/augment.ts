@@ -106,7 +106,9 @@ export function flipSample(sample: CountingSample): CountingSample {
     name: sample.name,
     image,
     shape: [h, w, c],
-    points: movePoints(sample.points, (x) => w - 1 - x, (y) => y, (b) => [
+    // x ↦ w − 1 − x maps [−0.5, w − 0.5) onto (−0.5, w − 0.5]: a point on the left edge (where
+    // clamping puts points) would land just outside; keep it inside, as the clamp does.
+    points: movePoints(sample.points, (x) => Math.min(w - 1 - x, w - 0.51), (y) => y, (b) => [
       w - b[2],
       b[1],
       w - b[0],

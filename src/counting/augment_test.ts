@@ -64,6 +64,14 @@ Deno.test("flipSample mirrors image, points, boxes, ROI and target together", ()
   assertEquals(back.points.boxes, s.points.boxes);
 });
 
+Deno.test("flipSample keeps a point on the left edge inside the image", () => {
+  // Clamped points sit at x = −0.5; mirrored they must stay in [−0.5, w − 0.5).
+  const s = dotted(4, 6, [[0, 1]]);
+  const edge = { ...s, points: { x: Float32Array.of(-0.5), y: Float32Array.of(1) } };
+  const f = flipSample(edge);
+  assert(f.points.x[0] < 5.5 && f.points.x[0] > 5.4, `${f.points.x[0]}`);
+});
+
 Deno.test("cropSample keeps the points inside the crop, shifted, with their sizes", () => {
   const s = dotted(7, 10, PTS);
   const c = cropSample(s, { top: 2, left: 3, height: 4, width: 5 });

@@ -12,5 +12,6 @@ export * from "./data.ts";
 export * from "./run.ts";
 export * from "./chapter2/mod.ts";
 export * from "./chapter3/mod.ts";
+export * from "./chapter5/mod.ts";
 export * from "./chapter4/mod.ts";
 export * from "./jobs.ts";
