@@ -61,6 +61,8 @@ Deno.test("evaluateCounter: a counter off by a factor has the expected MAE, GAME
   const r = await evaluateCounter(half, samples, { density: { kernel: "fixed", sigma: 2 } });
   assertAlmostEquals(r.metrics.mae, (1 + 0.5) / 2, 1e-3);
   assertAlmostEquals(r.game[0], r.metrics.mae, 1e-3);
-  for (const l of [1, 2, 3]) assert(r.game[l] >= r.game[l - 1] - 1e-6, `GAME(${l}) < GAME(${l - 1})`);
+  for (const l of [1, 2, 3]) {
+    assert(r.game[l] >= r.game[l - 1] - 1e-6, `GAME(${l}) < GAME(${l - 1})`);
+  }
   await assertRejects(() => evaluateCounter(half, []), RangeError, "no samples");
 });

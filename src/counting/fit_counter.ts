@@ -11,9 +11,9 @@
 import { assertNumber, describe } from "../core/checks.ts";
 import type { Callback, ProgressSink } from "../core/optimize.ts";
 import { createProgress } from "../core/progress.ts";
-import { type TrainingBatchOptions, trainingBatches } from "./batches.ts";
+import { trainingBatches, type TrainingBatchOptions } from "./batches.ts";
 import type { DensityOptions } from "./density.ts";
-import { type EvaluateOptions, evaluateCounter } from "./evaluate.ts";
+import { evaluateCounter, type EvaluateOptions } from "./evaluate.ts";
 import { type CountingNetwork, namedWeights } from "./networks/network.ts";
 import type { CountingSample } from "./sample.ts";
 import {

@@ -9,6 +9,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { hostBox, hostKernelsActive } from "./_host.ts";
 
 /** `[K, N, H, W]`. */
 export type Planes = tf.Tensor4D;
@@ -47,8 +48,10 @@ export function planes(x: tf.Tensor, start: number, count = 1): Planes {
 
 /**
  * Box mean of every plane over the (2r+1)² window cut to the image, in O(1)
- * per pixel (see {@linkcode boxFilter} for the method). Each plane is centred
- * on its mean first, so the float32 running sums stay small.
+ * per pixel (see {@linkcode boxFilter} for the method). On wasm and cpu,
+ * outside a gradient tape, float64 running sums over the planes' memory
+ * (`_host.ts`); otherwise tfjs ops, each plane centred on its mean first so
+ * that the float32 running sums stay small.
  *
  * @param x Planes `[K, N, H, W]`.
  * @param r Radius ≥ 0.
@@ -56,7 +59,12 @@ export function planes(x: tf.Tensor, start: number, count = 1): Planes {
  */
 export function boxPlanes(x: tf.Tensor, r: number): Planes {
   if (r === 0) return x.clone() as Planes;
-  const [, , h, w] = x.shape as [number, number, number, number];
+  const [k, n, h, w] = x.shape as [number, number, number, number];
+  // on wasm and cpu: float64 running sums over the planes' memory, in place
+  if (hostKernelsActive()) {
+    const host = tf.tidy(() => hostBox(x.reshape([k * n, h, w, 1]), r)?.reshape([k, n, h, w]));
+    if (host !== undefined) return host as Planes;
+  }
   // Own scope: frees the running sums at once (a tidy keeps every
   // intermediate until it ends, which overflows wasm memory at 1 Mpx).
   return tf.tidy(() => {

@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { assertNumber, formatShape } from "../core/checks.ts";
+import { hostBox } from "./_host.ts";
 import { boxPlanes, fromPlanes, toPlanes } from "./_planar.ts";
 
 /**
@@ -15,10 +16,14 @@ import { boxPlanes, fromPlanes, toPlanes } from "./_planar.ts";
  * divided by the number of pixels actually inside it, as in He et al.'s
  * reference code (`boxfilter(I, r) ./ boxfilter(ones, r)`).
  *
- * Float32 cumulative sums lose precision on large images, so each channel is
- * first centred on its mean (the filter commutes with adding a constant):
- * the running sums then stay near zero instead of growing with the image
- * size. The function is differentiable (cumsum, slice, pad and transpose only).
+ * On the wasm and cpu backends (outside a gradient tape) the running sums
+ * are float64 loops over the tensors' memory, in place (`_kernels.ts`):
+ * exact to the float32 rounding of the output, about 2–3 ms per megapixel and
+ * channel. Elsewhere (WebGPU, or while a gradient is recorded) tfjs ops do
+ * it: float32 cumulative sums lose precision on large images, so each
+ * channel is first centred on its mean (the filter commutes with adding a
+ * constant) and the running sums stay near zero. Differentiable either way
+ * (the tfjs ops: cumsum, slice, pad and transpose only).
  *
  * @param image An HWC image `[H, W, C]` or an NHWC batch `[N, H, W, C]`, any C.
  * @param radius Window radius r ≥ 0 (integer); 0 returns a copy.
@@ -44,8 +49,9 @@ export function boxFilter<T extends tf.Tensor3D | tf.Tensor4D>(image: T, radius:
   }
   assertNumber(radius, "radius", { min: 0, integer: true });
   return tf.tidy(() => {
-    const x4 = (image.rank === 3 ? image.expandDims(0) : image) as tf.Tensor4D;
-    const out = fromPlanes(boxPlanes(toPlanes(x4.toFloat()), radius));
+    const x4 = (image.rank === 3 ? image.expandDims(0) : image).toFloat() as tf.Tensor4D;
+    const out = (radius > 0 ? hostBox(x4, radius) : null) ??
+      fromPlanes(boxPlanes(toPlanes(x4), radius));
     return (image.rank === 3 ? out.squeeze([0]) : out) as T;
   });
 }

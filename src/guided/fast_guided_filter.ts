@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertNumber } from "../core/checks.ts";
 import { applyAmount, checkPair, guidedCoefficients, unbatch } from "./_coefficients.ts";
+import { hostApply, hostKernelsActive, hostMeans } from "./_host.ts";
 import { boxPlanes, fromPlanes, type Planes, planes, toPlanes } from "./_planar.ts";
 import type { GuidedFilterOptions } from "./guided_filter.ts";
 
@@ -24,6 +25,8 @@ export interface FastGuidedFilterOptions extends GuidedFilterOptions {
  * the means are upsampled bilinearly (half-pixel centres, edges clamped), and
  * the output q = ā·G + b̄ uses the full-resolution guide. About s² times
  * fewer operations for the statistics; `subsample: 1` is the guided filter.
+ * On wasm and cpu, outside a gradient tape, the low-resolution statistics
+ * and means are one float64 sweep, as in {@linkcode guidedFilter}.
  *
  * @param guide Guide image G, `[H, W, 1 | 3]` or `[N, H, W, 1 | 3]`.
  * @param src Target image I, same batch and spatial size, any channels.
@@ -62,6 +65,8 @@ export function fastGuidedFilter<T extends tf.Tensor3D | tf.Tensor4D>(
         : tf.image.resizeBilinear(flat, size, false, true);
       return y.reshape([k, n, size[0], size[1]]);
     };
+    const host = hostKernelsActive() ? fastOnHost(g, p, low, rs, eps) : null;
+    if (host !== null) return unbatch<T>(host, single);
     const gp = toPlanes(g);
     const c = guidedCoefficients(
       resample(gp, low, true),
@@ -74,4 +79,24 @@ export function fastGuidedFilter<T extends tf.Tensor3D | tf.Tensor4D>(
     const q = tf.add(applyAmount(planes(m, 0, na), gp), planes(m, na, c.b.shape[0]));
     return unbatch<T>(fromPlanes(q), single);
   });
+}
+
+/**
+ * The same filter with the coefficients' means from the host sweep
+ * (`_host.ts`) on NHWC batches: resampling each channel of an NHWC batch is
+ * resampling each plane.
+ */
+function fastOnHost(
+  g: tf.Tensor4D,
+  p: tf.Tensor4D,
+  low: [number, number],
+  rs: number,
+  eps: number,
+): tf.Tensor4D | null {
+  const size: [number, number] = [g.shape[1], g.shape[2]];
+  const down = (x: tf.Tensor4D) => tf.image.resizeNearestNeighbor(x, low, false, true);
+  const m = hostMeans(down(g), down(p), rs, eps, true);
+  if (m === null) return null;
+  const up = (x: tf.Tensor4D) => tf.image.resizeBilinear(x, size, false, true);
+  return hostApply(up(m.a), g, up(m.b!));
 }

@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertNumber } from "../core/checks.ts";
 import { averageAndApply, checkPair, guidedCoefficients, unbatch } from "./_coefficients.ts";
+import { hostGuided } from "./_host.ts";
 import { fromPlanes, toPlanes } from "./_planar.ts";
 
 /** Options of {@linkcode guidedFilter}. */
@@ -23,6 +24,14 @@ export interface GuidedFilterOptions {
  * all windows covering a pixel (eq. 3.11). Colour guides use the 3 × 3
  * covariance form, solved per pixel in closed form. Each target channel is
  * filtered with the same guide. Cost O(1) per pixel in r; differentiable.
+ *
+ * On the wasm and cpu backends, outside a gradient tape, the whole filter is
+ * one sweep down the rows over the tensors' memory with float64 running
+ * sums and a float64 solve (`_kernels.ts`): exact to the float32 rounding
+ * of the output, and about OpenCV's speed (`bench/guided_bench.ts`).
+ * Elsewhere (WebGPU, or while a gradient is recorded) it is tfjs ops on
+ * float32 statistics of centred inputs (max error ~1e-5 against a float64
+ * reference; more for colour guides at ε below 1e-3).
  *
  * @param guide Guide image G, `[H, W, 1 | 3]` or a batch `[N, H, W, 1 | 3]`.
  * @param src Target image I, same batch and spatial size, any number of channels.
@@ -48,6 +57,8 @@ export function guidedFilter<T extends tf.Tensor3D | tf.Tensor4D>(
   const eps = assertNumber(options.eps ?? 0.01, "eps", { min: 0, minExclusive: true });
   return tf.tidy(() => {
     const { g, p, single } = checkPair(guide, src);
+    const host = hostGuided(g, p, radius, eps);
+    if (host !== null) return unbatch<T>(host, single);
     const gp = toPlanes(g);
     const q = averageAndApply(guidedCoefficients(gp, toPlanes(p), radius, eps), gp, radius);
     return unbatch<T>(fromPlanes(q), single);

@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { assertNumber, assertOneOf, describe, formatShape } from "../core/checks.ts";
+import { hostBox, hostKernelsActive } from "./_host.ts";
 import { boxPlanes, fromPlanes, gaussianPlanes, type Planes, toPlanes } from "./_planar.ts";
 
 /** A box mean filter of radius r applied `times` times in a row. */
@@ -95,9 +96,39 @@ export function lowPassFilter<T extends tf.Tensor3D | tf.Tensor4D>(
   checkLowPass(lowPass);
   return tf.tidy(() => {
     const x = (image.rank === 3 ? image.expandDims(0) : image).toFloat() as tf.Tensor4D;
-    const y = fromPlanes(lowPassPlanes(toPlanes(x), lowPass, defaultRadius));
+    const y = lowPassBatch(x, lowPass, defaultRadius);
     return (image.rank === 3 ? y.squeeze([0]) : y) as T;
   });
+}
+
+/**
+ * {@linkcode lowPassFilter} on an NHWC batch, inside `tf.tidy`: box filters
+ * run on the host where they can (`_host.ts`, no transposes), the rest on
+ * planes.
+ *
+ * @param x `[N, H, W, C]` float32.
+ * @param lowPass Which filter (checked).
+ * @param defaultRadius Radius of a box filter that gives none.
+ * @returns `[N, H, W, C]`.
+ */
+export function lowPassBatch(x: tf.Tensor4D, lowPass: LowPass, defaultRadius: number): tf.Tensor4D {
+  checkLowPass(lowPass);
+  if (lowPass.kind === "box" && hostKernelsActive()) {
+    const { radius, times } = boxSettings(lowPass, defaultRadius);
+    let y: tf.Tensor4D | null = radius === 0 ? x.clone() : x;
+    for (let i = 0; i < times && y !== null && radius > 0; i++) y = hostBox(y, radius);
+    if (y !== null) return y;
+  }
+  return fromPlanes(lowPassPlanes(toPlanes(x), lowPass, defaultRadius));
+}
+
+function boxSettings(lowPass: BoxLowPass, defaultRadius: number) {
+  const radius = assertNumber(lowPass.radius ?? defaultRadius, "lowPass.radius", {
+    min: 0,
+    integer: true,
+  });
+  const times = assertNumber(lowPass.times ?? 2, "lowPass.times", { min: 1, integer: true });
+  return { radius, times };
 }
 
 /**
@@ -117,11 +148,7 @@ export function lowPassPlanes(x: Planes, lowPass: LowPass, defaultRadius: number
     });
     return gaussianPlanes(x, lowPass.sigma, truncate);
   }
-  const radius = assertNumber(lowPass.radius ?? defaultRadius, "lowPass.radius", {
-    min: 0,
-    integer: true,
-  });
-  const times = assertNumber(lowPass.times ?? 2, "lowPass.times", { min: 1, integer: true });
+  const { radius, times } = boxSettings(lowPass, defaultRadius);
   let y = boxPlanes(x, radius);
   for (let i = 1; i < times; i++) y = boxPlanes(y, radius);
   return y;

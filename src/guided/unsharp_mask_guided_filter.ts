@@ -7,10 +7,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertNumber, formatShape } from "../core/checks.ts";
 import { applyAmount, checkPair, guidedCoefficients, unbatch } from "./_coefficients.ts";
+import { hostApply, hostKernelsActive, hostMeans } from "./_host.ts";
 import { boxPlanes, fromPlanes, type Planes, toPlanes } from "./_planar.ts";
 import type { GuidedFilterOptions } from "./guided_filter.ts";
-import { checkLowPass, type LowPass, lowPassPlanes } from "./low_pass.ts";
-import { type EdgeAwareOptions, weightedEps } from "./weighted_guided_filter.ts";
+import { checkLowPass, type LowPass, lowPassBatch, lowPassPlanes } from "./low_pass.ts";
+import { type EdgeAwareOptions, weightedEps, weightedEpsHost } from "./weighted_guided_filter.ts";
 
 /**
  * Where the amount f_a comes from: the window mean ā of the guided filter's
@@ -55,7 +56,9 @@ export interface UnsharpMaskParts {
  * With f_a = ā (the guided filter's a averaged over the windows) and F_L two
  * cascaded box filters of radius r this is the guided filter with b
  * eliminated (eq. 3.14). For a colour guide and the built-in amounts the
- * vector form Σₖ āₖ G_{m,k} is used.
+ * vector form Σₖ āₖ G_{m,k} is used. On wasm and cpu, outside a gradient
+ * tape, the box low-passes, ā and the sum are float64 loops over the
+ * tensors' memory, as for the guided filter.
  *
  * @param guide Guide image G, `[H, W, 1 | 3]` or `[N, H, W, 1 | 3]`.
  * @param src Target image I, same batch and spatial size, any channels.
@@ -125,6 +128,10 @@ export function unsharpMaskGuidedFilterParts(
   const out = tf.tidy(() => {
     const { g, p, single } = checkPair(guide, src);
     const cg = g.shape[3], ct = p.shape[3];
+    if (hostKernelsActive()) {
+      const host = partsOnHost(g, p, single, amount, lowPass, radius, eps, options);
+      if (host !== null) return host.map((t) => unbatch(t, single));
+    }
     const gp = toPlanes(g), pp = toPlanes(p);
     const gm = tf.sub(gp, lowPassPlanes(gp, lowPass, radius)) as Planes;
     const lp = lowPassPlanes(pp, lowPass, radius);
@@ -143,6 +150,38 @@ export function unsharpMaskGuidedFilterParts(
     return [output, fa, gm, lp].map((t) => unbatch(fromPlanes(t), single));
   });
   return { output: out[0], amount: out[1], guideMask: out[2], lowPassSrc: out[3] };
+}
+
+/**
+ * The same terms on NHWC batches with the host loops (`_host.ts`): box
+ * low-passes, ā from one sweep, and the vector form Σₖ āₖ G_{m,k} in one
+ * loop. `[output, amount, G_m, F_L(I)]`, or `null` to take the tfjs ops.
+ */
+function partsOnHost(
+  g: tf.Tensor4D,
+  p: tf.Tensor4D,
+  single: boolean,
+  amount: Amount,
+  lowPass: LowPass,
+  radius: number,
+  eps: number,
+  options: EdgeAwareOptions,
+): tf.Tensor4D[] | null {
+  const cg = g.shape[3], ct = p.shape[3];
+  const gm = tf.sub(g, lowPassBatch(g, lowPass, radius)) as tf.Tensor4D;
+  const lp = lowPassBatch(p, lowPass, radius);
+  if (amount instanceof tf.Tensor) {
+    const fa = checkAmount(amount, p, cg, single);
+    // vector form for a colour guide given Cg·Ct channels, else channel by channel
+    const output = cg > 1 && fa.shape[3] === cg * ct
+      ? hostApply(fa, gm, lp)
+      : tf.add(tf.mul(fa, gm), lp) as tf.Tensor4D;
+    return output === null ? null : [output, fa, gm, lp];
+  }
+  const e = amount === "guided" ? eps : weightedEpsHost(g, eps, options);
+  const means = e === null ? null : hostMeans(g, p, radius, e, false);
+  const output = means === null ? null : hostApply(means.a, gm, lp);
+  return output === null ? null : [output, means!.a, gm, lp];
 }
 
 /** Checks a tensor amount against the target and returns it as a batch. */

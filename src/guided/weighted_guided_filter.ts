@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertNumber } from "../core/checks.ts";
 import { averageAndApply, checkPair, guidedCoefficients, unbatch } from "./_coefficients.ts";
+import { hostEdgeWeights, hostGuided } from "./_host.ts";
 import { fromPlanes, type Planes, toPlanes } from "./_planar.ts";
 import type { GuidedFilterOptions } from "./guided_filter.ts";
 
@@ -46,16 +47,11 @@ export function edgeAwareWeighting<T extends tf.Tensor3D | tf.Tensor4D>(
   guide: T,
   options: EdgeAwareOptions = {},
 ): T {
-  const edgeRadius = assertNumber(options.edgeRadius ?? 1, "edgeRadius", {
-    min: 1,
-    integer: true,
-  });
-  const edgeEps = assertNumber(options.edgeEps ?? 1e-6, "edgeEps", {
-    min: 0,
-    minExclusive: true,
-  });
+  const { edgeRadius, edgeEps } = edgeSettings(options);
   return tf.tidy(() => {
     const { g, single } = checkPair(guide, guide);
+    const host = hostEdgeWeights(g, edgeRadius, edgeEps, null);
+    if (host !== null) return unbatch<T>(host, single);
     return unbatch<T>(fromPlanes(gammaOf(toPlanes(g), edgeRadius, edgeEps)), single);
   });
 }
@@ -98,6 +94,8 @@ function localVariance(x: Planes, r: number): Planes {
  * λ / Γ_G(k) (eq. 3.6; see {@linkcode edgeAwareWeighting}), so that edges are
  * smoothed less and flat regions more, which reduces halos. `eps` is λ.
  * For colour guides, λ / Γ is added to the diagonal of the 3 × 3 covariance.
+ * On wasm and cpu, outside a gradient tape, Γ and the filter are float64
+ * loops over the tensors' memory, as for {@linkcode guidedFilter}.
  *
  * @param guide Guide image G, `[H, W, 1 | 3]` or `[N, H, W, 1 | 3]`.
  * @param src Target image I, same batch and spatial size, any channels.
@@ -123,11 +121,44 @@ export function weightedGuidedFilter<T extends tf.Tensor3D | tf.Tensor4D>(
   const lambda = assertNumber(options.eps ?? 0.01, "eps", { min: 0, minExclusive: true });
   return tf.tidy(() => {
     const { g, p, single } = checkPair(guide, src);
+    const hostEps = weightedEpsHost(g, lambda, options);
+    const host = hostEps === null ? null : hostGuided(g, p, radius, hostEps);
+    if (host !== null) return unbatch<T>(host, single);
     const gp = toPlanes(g);
     const epsMap = weightedEps(gp, lambda, options);
     const q = averageAndApply(guidedCoefficients(gp, toPlanes(p), radius, epsMap), gp, radius);
     return unbatch<T>(fromPlanes(q), single);
   });
+}
+
+/**
+ * λ / Γ_G per pixel as an NHWC batch, computed on the host (see `_host.ts`),
+ * for use inside `tf.tidy` by the filters of this folder.
+ *
+ * @param g Guide `[N, H, W, Cg]`.
+ * @param lambda λ.
+ * @param options Edge-aware settings.
+ * @returns `[N, H, W, 1]`, or `null` where the host loops do not run.
+ */
+export function weightedEpsHost(
+  g: tf.Tensor4D,
+  lambda: number,
+  options: EdgeAwareOptions = {},
+): tf.Tensor4D | null {
+  const { edgeRadius, edgeEps } = edgeSettings(options);
+  return hostEdgeWeights(g, edgeRadius, edgeEps, lambda);
+}
+
+function edgeSettings(options: EdgeAwareOptions): { edgeRadius: number; edgeEps: number } {
+  const edgeRadius = assertNumber(options.edgeRadius ?? 1, "edgeRadius", {
+    min: 1,
+    integer: true,
+  });
+  const edgeEps = assertNumber(options.edgeEps ?? 1e-6, "edgeEps", {
+    min: 0,
+    minExclusive: true,
+  });
+  return { edgeRadius, edgeEps };
 }
 
 /**
@@ -143,13 +174,6 @@ export function weightedEps(
   lambda: number,
   options: EdgeAwareOptions = {},
 ): Planes {
-  const edgeRadius = assertNumber(options.edgeRadius ?? 1, "edgeRadius", {
-    min: 1,
-    integer: true,
-  });
-  const edgeEps = assertNumber(options.edgeEps ?? 1e-6, "edgeEps", {
-    min: 0,
-    minExclusive: true,
-  });
+  const { edgeRadius, edgeEps } = edgeSettings(options);
   return tf.div(lambda, gammaOf(g, edgeRadius, edgeEps));
 }

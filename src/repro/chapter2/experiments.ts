@@ -9,6 +9,7 @@
  * @module
  */
 import type { FitDipOptions } from "../../dip/fit.ts";
+import type { DipInputKind } from "../../dip/network.ts";
 import { BAYESIAN_DIP, ORIGINAL_DIP } from "../../dip/fit.ts";
 import {
   CONTROLLED,
@@ -50,7 +51,14 @@ export interface MethodDef {
   /** Builds the network for an image with `outChannels` channels. */
   build(settings: Chapter2Settings, outChannels: number): DipNetwork;
   /** Fitting options beyond the thesis's defaults (Adam, lr 0.001). */
-  fit: Pick<FitDipOptions, "lr" | "inputNoiseStd" | "emaDecay" | "langevin">;
+  fit: Pick<FitDipOptions, "lr" | "inputNoiseStd" | "emaDecay" | "langevin" | "backtrack">;
+  /**
+   * The network input z: `"settings"` for the thesis's networks (the
+   * profile's `dipInput`), or the kind a baseline's own code draws (the
+   * original and Bayesian DIP's `get_noise(..., 'noise', var=1/10)` and the
+   * deep decoder's `uniform_() * 1/10`: both `"uniform"`).
+   */
+  input: "settings" | DipInputKind;
   /** Whether the run records the blur/sharpness ratio and the automatic stop. */
   autoStop: boolean;
   /**
@@ -74,6 +82,7 @@ export const METHODS: Readonly<Record<MethodName, MethodDef>> = Object.freeze({
     label: "Encoder-Decoder",
     build: (s, c) => encoderDecoder(fig4(s, c)),
     fit: {},
+    input: "settings",
     autoStop: false,
     reported: "best",
   },
@@ -81,6 +90,7 @@ export const METHODS: Readonly<Record<MethodName, MethodDef>> = Object.freeze({
     label: "Decoder",
     build: (s, c) => decoder(fig4(s, c)),
     fit: {},
+    input: "settings",
     autoStop: false,
     reported: "best",
   },
@@ -88,6 +98,7 @@ export const METHODS: Readonly<Record<MethodName, MethodDef>> = Object.freeze({
     label: "ConvNet",
     build: (s, c) => convNet(fig4(s, c)),
     fit: {},
+    input: "settings",
     autoStop: false,
     reported: "best",
   },
@@ -95,6 +106,7 @@ export const METHODS: Readonly<Record<MethodName, MethodDef>> = Object.freeze({
     label: "λ = 1",
     build: (s, c) => decoder({ ...fig4(s, c), norm: "lipschitz", lambda: 1, upsample: "bilinear" }),
     fit: {},
+    input: "settings",
     autoStop: false,
     reported: "last",
   },
@@ -102,6 +114,7 @@ export const METHODS: Readonly<Record<MethodName, MethodDef>> = Object.freeze({
     label: "λ = 2",
     build: (s, c) => decoder({ ...fig4(s, c), norm: "lipschitz", lambda: 2, upsample: "bilinear" }),
     fit: {},
+    input: "settings",
     autoStop: false,
     reported: "last",
   },
@@ -109,6 +122,7 @@ export const METHODS: Readonly<Record<MethodName, MethodDef>> = Object.freeze({
     label: "λ = 3",
     build: (s, c) => decoder({ ...fig4(s, c), norm: "lipschitz", lambda: 3, upsample: "bilinear" }),
     fit: {},
+    input: "settings",
     autoStop: false,
     reported: "last",
   },
@@ -116,6 +130,7 @@ export const METHODS: Readonly<Record<MethodName, MethodDef>> = Object.freeze({
     label: "Gaussian σ = 0",
     build: (s, c) => decoder({ ...fig4(s, c), ...CONTROLLED, sigma: 0 }),
     fit: {},
+    input: "settings",
     autoStop: false,
     reported: "last",
   },
@@ -123,6 +138,7 @@ export const METHODS: Readonly<Record<MethodName, MethodDef>> = Object.freeze({
     label: "Gaussian σ = 1",
     build: (s, c) => decoder({ ...fig4(s, c), ...CONTROLLED, sigma: 1 }),
     fit: {},
+    input: "settings",
     autoStop: false,
     reported: "last",
   },
@@ -130,6 +146,7 @@ export const METHODS: Readonly<Record<MethodName, MethodDef>> = Object.freeze({
     label: "Ours (λ = 2, Gaussian σ = 0.5)",
     build: (s, c) => decoder({ ...fig4(s, c), ...CONTROLLED }),
     fit: {},
+    input: "settings",
     autoStop: true,
     reported: "stop",
   },
@@ -137,6 +154,7 @@ export const METHODS: Readonly<Record<MethodName, MethodDef>> = Object.freeze({
     label: "Ours, λ = 1",
     build: (s, c) => decoder({ ...fig4(s, c), ...CONTROLLED, lambda: 1 }),
     fit: {},
+    input: "settings",
     autoStop: false,
     reported: "last",
   },
@@ -144,6 +162,7 @@ export const METHODS: Readonly<Record<MethodName, MethodDef>> = Object.freeze({
     label: "Ours, λ = 3",
     build: (s, c) => decoder({ ...fig4(s, c), ...CONTROLLED, lambda: 3 }),
     fit: {},
+    input: "settings",
     autoStop: false,
     reported: "last",
   },
@@ -157,7 +176,10 @@ export const METHODS: Readonly<Record<MethodName, MethodDef>> = Object.freeze({
         outChannels: c,
         seed: s.seed,
       }),
-    fit: { ...ORIGINAL_DIP },
+    // The DIP code's backtracking (restore the parameters when the PSNR to the
+    // noisy image falls by more than 5 dB in a step), on as in its notebooks.
+    fit: { ...ORIGINAL_DIP, backtrack: true },
+    input: "uniform",
     autoStop: false,
     reported: "best",
   },
@@ -167,6 +189,7 @@ export const METHODS: Readonly<Record<MethodName, MethodDef>> = Object.freeze({
       deepDecoder({ channels: s.channels, depth: s.depth, outChannels: c, seed: s.seed }),
     // The deep decoder's released `fit` defaults to Adam with lr 0.01.
     fit: { lr: 0.01 },
+    input: "uniform",
     autoStop: false,
     reported: "last",
   },
@@ -181,6 +204,7 @@ export const METHODS: Readonly<Record<MethodName, MethodDef>> = Object.freeze({
         seed: s.seed,
       }),
     fit: { ...BAYESIAN_DIP },
+    input: "uniform",
     autoStop: false,
     reported: "posterior",
   },

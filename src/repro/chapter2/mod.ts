@@ -14,5 +14,6 @@ export * from "./runner.ts";
 export * from "./session.ts";
 export * from "./claims.ts";
 export * from "./tables.ts";
+export * from "./pilot.ts";
 export * from "./figures.ts";
 export * from "./summary.ts";

@@ -62,7 +62,7 @@ export async function runChapter2Experiment(
       steps: prepared.steps,
       seed: settings.seed,
       lr: settings.lr,
-      dipInput: settings.dipInput,
+      dipInput: method.input === "settings" ? settings.dipInput : method.input,
       ...method.fit,
       score: async (out) => (await prepared.scoreAsync(out)).psnr,
       every: settings.every,

@@ -8,7 +8,15 @@ import {
   describeScaling,
   validateChapter2Settings,
 } from "./settings.ts";
-import { comparisonTable, measuredCell, THESIS_TABLE1 } from "./tables.ts";
+import { pilotTable } from "./pilot.ts";
+import {
+  chapter2Tables,
+  comparisonTable,
+  formatStats,
+  measuredCell,
+  measuredStats,
+  THESIS_TABLE1,
+} from "./tables.ts";
 import { markdownTable } from "../table.ts";
 import type { FitRecord } from "./record.ts";
 import { subsample } from "./record.ts";
@@ -33,8 +41,31 @@ Deno.test("paper holds the thesis's settings; quick and smoke say what they scal
   assertEquals(paper.autoStop, { window: 100, epsilon: 0.01 });
   assertEquals(describeScaling(chapter2Settings("paper")), []);
   const quick = describeScaling(chapter2Settings("quick"));
-  assertEquals(quick[0], "image size: centred 48×48 crops (thesis whole images)");
+  assertEquals(quick[0], "image size: centred 64×64 crops (thesis whole images)");
+  assertEquals(quick.some((l) => l.startsWith("network input z: fourier (thesis uniform)")), true);
+  assertEquals(quick.some((l) => l.startsWith("left out: bdip (")), true);
   assertGreater(quick.length, 4);
+});
+
+Deno.test("a profile's omitted experiments leave the plan and need a reason", async () => {
+  const { Chapter2Session } = await import("./session.ts");
+  const settings = chapter2Settings("smoke");
+  settings.omit = { methods: ["bdip"], groups: ["fig19"], why: "test" };
+  const session = await Chapter2Session.open({
+    settings,
+    backend: "cpu",
+    quiet: true,
+    out: await Deno.makeTempDir(),
+  });
+  const plan = session.plan();
+  assertEquals(plan.some((e) => e.method === "bdip"), false);
+  assertEquals(plan.some((e) => e.id.startsWith("ours-denoise100-")), false);
+  assertEquals(plan.some((e) => e.method === "dip"), true);
+  assertThrows(
+    () => validateChapter2Settings({ ...settings, omit: { ...settings.omit, why: "" } }),
+    RangeError,
+    "omit.why",
+  );
 });
 
 Deno.test("validateChapter2Settings names the inconsistent field", () => {
@@ -50,7 +81,7 @@ Deno.test("validateChapter2Settings names the inconsistent field", () => {
     "fbcEvery must be a multiple of every",
   );
   assertThrows(
-    () => validateChapter2Settings({ ...s, autoStop: { window: 400, epsilon: 0.01 } }),
+    () => validateChapter2Settings({ ...s, autoStop: { window: s.steps / 2, epsilon: 0.01 } }),
     RangeError,
     "autoStop.window",
   );
@@ -77,7 +108,7 @@ Deno.test("the plan runs each shared run once and covers every group", () => {
   assertEquals(chapter2Plan(imagesNamed("a")).length, 65);
 });
 
-Deno.test("tables put the mean measured PSNR beside the thesis's number", () => {
+Deno.test("tables put the mean ± std of the measured PSNR beside the thesis's number", () => {
   const images = imagesNamed("a", "b");
   const rec = (psnr: number) =>
     ({ reported: { kind: "stop", psnr }, inputPsnr: 20 }) as unknown as FitRecord;
@@ -91,11 +122,14 @@ Deno.test("tables put the mean measured PSNR beside the thesis's number", () => 
   const md = markdownTable(
     comparisonTable(THESIS_TABLE1, records, images, chapter2Settings("quick")),
   );
-  // Ours, σ = 25: measured 27.50 beside the thesis's 28.15; σ = 15 was not run.
+  // Ours, σ = 25: measured 27.50 ± 0.71 (27 and 28) beside the thesis's 28.15; σ = 15 was not run.
   assertEquals(
     md.split("\n").find((l) => l.startsWith("| Ours |")),
-    "| Ours | – | 30.80 | 27.50 | 28.15 | – | 24.83 |",
+    "| Ours | – | 30.80 | 27.50 ± 0.71 | 28.15 | – | 24.83 |",
   );
+  assertEquals(measuredStats(records, "ours", "denoise25", ["a", "b"])?.std, Math.SQRT1_2);
+  // One image: a plain number.
+  assertEquals(formatStats(measuredStats(records, "ours", "denoise25", ["a"])), 27);
 });
 
 Deno.test("subsample keeps the last point and at most n points", () => {
@@ -104,4 +138,17 @@ Deno.test("subsample keeps the last point and at most n points", () => {
   assertEquals(s.x.length <= 300, true);
   assertEquals(s.x.at(-1), 1000);
   assertEquals(s.x[0], 0);
+});
+
+Deno.test("quick's tables carry the pilot that set its scale; smoke's do not", () => {
+  const images = imagesNamed("a");
+  const titles = (p: "quick" | "smoke") =>
+    chapter2Tables({}, images, chapter2Settings(p)).map((t) => t.title);
+  assertEquals(titles("quick").some((t) => t.startsWith("Scaling notes: the pilot")), true);
+  assertEquals(titles("smoke").some((t) => t.startsWith("Scaling notes")), false);
+  // The pilot's row behind the chosen scale: the original DIP at 64×64 peaks, then loses > 1 dB by 1,000 steps.
+  const row = pilotTable().rows.find((r) =>
+    r[0] === "original DIP" && r[1] === "uniform" && r[3] === "64" && r[4] === "1000"
+  )!;
+  assertGreater(row[8] as number, 1);
 });

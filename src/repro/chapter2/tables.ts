@@ -11,6 +11,7 @@ import { experimentId, type MethodName, METHODS, type TaskKey } from "./experime
 import type { FitRecord } from "./record.ts";
 import type { RecordsById } from "./claims.ts";
 import { CHAPTER2_SETTINGS, type Chapter2Settings } from "./settings.ts";
+import { pilotTable } from "./pilot.ts";
 
 /** A thesis table: PSNR (dB) per row (method) and column (degradation level). */
 export interface ThesisTable {
@@ -142,7 +143,48 @@ export const THESIS_TABLES: readonly ThesisTable[] = [
   THESIS_TABLE5,
 ];
 
-const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : null);
+/** Mean, sample standard deviation and count of a cell's per-image values. */
+export interface CellStats {
+  /** Mean over the images. */
+  mean: number;
+  /** Sample standard deviation (n − 1 in the denominator); 0 for one image. */
+  std: number;
+  /** Number of images. */
+  n: number;
+}
+
+/**
+ * The per-image values of a table cell, summarised: the reported PSNR of
+ * each image's run (for `bicubic`: the baseline's PSNR), or `null` when a
+ * run is missing.
+ *
+ * @param records The runs.
+ * @param method The method (or `bicubic`).
+ * @param task The task.
+ * @param images The image names.
+ * @returns Mean, standard deviation and count.
+ */
+export function measuredStats(
+  records: RecordsById,
+  method: MethodName | "bicubic",
+  task: TaskKey,
+  images: readonly string[],
+): CellStats | null {
+  const values: number[] = [];
+  for (const image of images) {
+    const r: FitRecord | undefined =
+      records[experimentId(method === "bicubic" ? "ours" : method, task, image)];
+    if (!r) return null;
+    const v = method === "bicubic" ? r.inputPsnr : r.reported.psnr;
+    if (v === null) return null;
+    values.push(v);
+  }
+  if (values.length === 0) return null;
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const std = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, std, n };
+}
 
 /**
  * The measured cell of a table: the mean over the role's images of the
@@ -161,16 +203,19 @@ export function measuredCell(
   task: TaskKey,
   images: readonly string[],
 ): number | null {
-  const values: number[] = [];
-  for (const image of images) {
-    const r: FitRecord | undefined =
-      records[experimentId(method === "bicubic" ? "ours" : method, task, image)];
-    if (!r) return null;
-    const v = method === "bicubic" ? r.inputPsnr : r.reported.psnr;
-    if (v === null) return null;
-    values.push(v);
-  }
-  return mean(values);
+  return measuredStats(records, method, task, images)?.mean ?? null;
+}
+
+/**
+ * A cell as the tables print it: `27.50` for one image, `27.50 ± 0.71`
+ * (mean ± sample standard deviation over the images) for more.
+ *
+ * @param stats The cell's statistics.
+ * @returns The text, or `null` for a missing cell.
+ */
+export function formatStats(stats: CellStats | null): string | number | null {
+  if (stats === null) return null;
+  return stats.n > 1 ? `${stats.mean.toFixed(2)} ± ${stats.std.toFixed(2)}` : stats.mean;
 }
 
 /**
@@ -195,7 +240,7 @@ export function comparisonTable(
     const cells: (string | number | null)[] = [row.label];
     thesis.columns.forEach((c, i) => {
       cells.push(
-        row.method === null ? null : measuredCell(records, row.method, c.task, names),
+        row.method === null ? null : formatStats(measuredStats(records, row.method, c.task, names)),
         row.psnr[i],
       );
     });
@@ -211,7 +256,18 @@ export function comparisonTable(
     notes: [
       `Thesis: ${thesis.dataset}. Measured: ${
         names.join(", ")
-      } (${size}), profile ${settings.profile}; mean over images.`,
+      } (${size}), profile ${settings.profile}; ${
+        names.length > 1
+          ? `mean ± sample standard deviation over the ${names.length} images`
+          : "one image"
+      }.`,
+      ...(settings.omit.methods.length
+        ? [
+          `Not run in profile ${settings.profile} ('–'): ${
+            settings.omit.methods.map((m) => METHODS[m].label).join(", ")
+          } (see the settings table).`,
+        ]
+        : []),
       `Reported numbers: ${
         (["dip", "dd", "bdip", "ours"] as const).map((m) =>
           `${METHODS[m].label} — ${REPORTED_TEXT[METHODS[m].reported]}`
@@ -277,6 +333,13 @@ export function settingsTable(settings: Chapter2Settings): Table {
     ["network width (channels)", n(settings.channels), n(p.channels)],
     ["network depth (blocks / scales)", n(settings.depth), n(p.depth)],
     ["Adam learning rate of the thesis's networks", `${settings.lr}`, `${p.lr}`],
+    [
+      "input z of the thesis's networks",
+      settings.dipInput === "fourier"
+        ? "fourier: [sin 2πu, cos 2πu], u ~ U(0, 1) (the author's code)"
+        : "uniform noise in [0, 0.1)",
+      "uniform noise in [0, 0.1) (text); fourier in the author's code",
+    ],
     ["step budget (denoising, deblocking, inpainting)", n(settings.steps), n(p.steps)],
     [
       "super-resolution steps (×4, ×8)",
@@ -292,13 +355,19 @@ export function settingsTable(settings: Chapter2Settings): Table {
     ["PSNR and r measured every (steps)", n(settings.every), "1"],
     ["FBC bands", n(settings.bands), n(p.bands)],
     ["images per role", counts(settings), "the full data sets"],
+    [
+      "left out",
+      [...settings.omit.methods, ...settings.omit.groups].join(", ") || "nothing",
+      "nothing",
+    ],
   ];
   return {
     title: `Settings of this run (profile ${settings.profile}) and the thesis's`,
     columns: ["setting", "this run", "thesis"],
     rows,
     notes: [
-      "The baselines keep their published learning rates (0.01 for the original and Bayesian DIP and the deep decoder).",
+      "The baselines keep their published settings: learning rate 0.01 for the original and Bayesian DIP and the deep decoder, their codes' input (uniform noise in [0, 0.1)), and for the original DIP its code's backtracking (restore the parameters when the PSNR to the degraded image falls by more than 5 dB in one step).",
+      ...(settings.omit.why ? [`Left out of this profile: ${settings.omit.why}.`] : []),
     ],
   };
 }
@@ -309,7 +378,8 @@ export function settingsTable(settings: Chapter2Settings): Table {
  * @param records The runs.
  * @param images The images of the reproduction.
  * @param settings The settings in force.
- * @returns The settings, Tables 1, 2, 3, 5 and the automatic-stop example.
+ * @returns The settings, (quick) the pilot that set its scale, Tables 1, 2,
+ *   3, 5 and the automatic-stop example.
  */
 export function chapter2Tables(
   records: RecordsById,
@@ -318,6 +388,7 @@ export function chapter2Tables(
 ): Table[] {
   return [
     settingsTable(settings),
+    ...(settings.profile === "quick" ? [pilotTable()] : []),
     ...THESIS_TABLES.map((t) => comparisonTable(t, records, images, settings)),
     autoStopTable(records, images, settings),
   ];

@@ -8,8 +8,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { subsample } from "../chapter2/record.ts";
 import type { ExperimentContext } from "../run.ts";
+import type { Callback } from "../../core/optimize.ts";
+import type { Series } from "../../core/history.ts";
 import { Rng } from "../../core/rng.ts";
 import { createProgress } from "../../core/progress.ts";
 import {
@@ -29,6 +30,7 @@ import {
   makeSample,
   scoreOutput,
   trainGuidedNetwork,
+  trainingBatch,
   unsharpMaskGuidedFilter,
   weightedGuidedFilter,
 } from "../../guided/mod.ts";
@@ -245,13 +247,90 @@ export interface LearnedRecord {
   ms: number[];
   /** The degraded input's scores. */
   input: FilterScores;
-  /** Training loss (subsampled). */
+  /**
+   * Training loss, the L1 of eq. 3.18 as optimised (for ours the sum over its
+   * L outputs), as means over consecutive windows of steps (x: the window's
+   * last step), so that one batch's noise does not hide the trend.
+   */
   loss: { x: number[]; y: number[] };
+  /**
+   * L1 of the final output on a fixed held-out batch of synthetic patches
+   * (the same for every method), every `settings.validation.every` steps:
+   * comparable between methods, unlike `loss`.
+   */
+  validation?: { x: number[]; y: number[] };
   /** Training seconds (this invocation). */
   seconds: number;
   /** Saved images (relative to the output folder). */
   images: Record<string, string>;
 }
+
+/**
+ * Means of a per-step series over `points` consecutive windows of equal
+ * length (the last window takes the remainder).
+ *
+ * @param series The series (one value per step).
+ * @param points Number of windows.
+ * @returns One point per window: its last step and its mean.
+ * @example
+ * ```ts
+ * import { windowMeans } from "./experiments.ts";
+ * console.log(windowMeans({ x: [1, 2, 3, 4], y: [4, 2, 3, 1] }, 2)); // { x: [2, 4], y: [3, 2] }
+ * ```
+ */
+export function windowMeans(series: Series, points: number): { x: number[]; y: number[] } {
+  const n = series.x.length;
+  const size = Math.max(1, Math.floor(n / Math.max(1, points)));
+  const x: number[] = [], y: number[] = [];
+  for (let start = 0; start < n; start += size) {
+    const end = n - start < 2 * size ? n : start + size;
+    let sum = 0;
+    for (let i = start; i < end; i++) sum += series.y[i];
+    x.push(series.x[end - 1]);
+    y.push(sum / (end - start));
+    if (end === n) break;
+  }
+  return { x, y };
+}
+
+/**
+ * A loop callback recording `validation`: the mean L1 of the network's final
+ * output on a fixed held-out batch (the batch of a step index no budget
+ * reaches, so no training step sees it), every `every` steps.
+ *
+ * @param net The network being trained.
+ * @param task The task.
+ * @param options Seed, held-out batch size and patch, interval.
+ * @returns The callback; call `dispose()` after training.
+ */
+export function validationCallback(
+  net: GuidedNetwork,
+  task: GuidedTask,
+  options: { seed: number; batch: number; patch: number; every: number },
+): Callback & { dispose(): void } {
+  const held = trainingBatch(task, {
+    seed: options.seed,
+    step: VALIDATION_STEP,
+    batch: options.batch,
+    patch: [options.patch, options.patch],
+  });
+  return {
+    every: options.every,
+    onStep: async (ctx) => {
+      const l1 = tf.tidy(() => {
+        const outs = net.forward(held.guide, held.target);
+        return tf.mean(tf.abs(tf.sub(outs[outs.length - 1], held.truth)));
+      });
+      const v = (await l1.data())[0];
+      l1.dispose();
+      ctx.history.add(ctx.step, { validation: v });
+    },
+    dispose: () => tf.dispose([held.guide, held.target, held.truth]),
+  };
+}
+
+/** The step index of the held-out batch (beyond every budget). */
+export const VALIDATION_STEP = 2 ** 30;
 
 /** Options of {@linkcode runLearned}. */
 export interface RunLearnedOptions {
@@ -282,8 +361,10 @@ export async function runLearned(
 ): Promise<LearnedRecord> {
   const net = createLearned(method, settings);
   const sample = aloeSample(pair, task, settings.seed);
+  const validation = validationCallback(net, task, { seed: settings.seed, ...settings.validation });
   try {
     const result = await trainGuidedNetwork(net, {
+      callbacks: [validation],
       task,
       steps: settings.steps,
       lr: settings.lr,
@@ -347,11 +428,16 @@ export async function runLearned(
       scores,
       ms,
       input: score(sample.target),
-      loss: subsample(result.history.series("loss"), settings.historyPoints),
+      loss: windowMeans(result.history.series("loss"), settings.historyPoints),
+      validation: {
+        x: result.history.series("validation").x,
+        y: result.history.series("validation").y,
+      },
       seconds: result.seconds,
       images,
     };
   } finally {
+    validation.dispose();
     disposeSample(sample);
     net.dispose();
   }

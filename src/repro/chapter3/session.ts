@@ -236,10 +236,34 @@ export class Chapter3Session {
         })),
       }));
     }
+    const label = (m: LearnedMethod) => (m === "ours" ? "Ours" : m.toUpperCase());
     for (const task of this.settings.learnedTasks) {
       const recs = LEARNED_METHODS.map((m) => this.learned[`learned-${taskKey(task)}-${m}`])
         .filter((r) => r !== undefined);
       if (!recs.length) continue;
+      figs.push(lineFigure({
+        title: `L1 training curves, ${
+          taskLabel(task)
+        } (window means; Ours: sum over its L outputs)`,
+        xTitle: "step",
+        yTitle: "training L1 (eq. 3.18)",
+        logY: true,
+        series: recs.map((r) => ({ name: label(r.method), x: r.loss.x, y: r.loss.y })),
+      }));
+      if (recs.some((r) => r.validation?.x.length)) {
+        figs.push(lineFigure({
+          title: `Held-out L1 of the final output, ${taskLabel(task)}`,
+          xTitle: "step",
+          yTitle: "L1 on held-out synthetic patches",
+          logY: true,
+          series: recs.filter((r) => r.validation?.x.length).map((r) => ({
+            name: label(r.method),
+            x: r.validation!.x,
+            y: r.validation!.y,
+            mode: "lines+markers" as const,
+          })),
+        }));
+      }
       const tiles: { image: tf.Tensor3D; title: string }[] = [];
       const read = (p: string) => readImage(`${this.run.out}/${p}`, { channels: 1 });
       try {
@@ -270,7 +294,7 @@ export class Chapter3Session {
     this.tables().forEach((t) => this.run.addTable(t));
     this.run.addFigures(
       "Figures",
-      "Learned filters on the real depth pair; accuracy of the successive network's outputs.",
+      "Accuracy of the successive network's outputs; for each task, every learned filter's L1 training curve and its held-out L1 (the same steps and batches for all, so a curve still falling at the end means that method is still improving), and the outputs on the real depth pair.",
       await this.figures(),
     );
     return claims;

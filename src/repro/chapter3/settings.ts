@@ -52,6 +52,12 @@ export interface Chapter3Settings {
   batch: number;
   /** Side of the square training patches (thesis 256). */
   patch: number;
+  /**
+   * The held-out curve: the L1 of each network's final output on a fixed
+   * batch of `batch` synthetic patches of side `patch` (never trained on,
+   * the same for every method), every `every` steps.
+   */
+  validation: { every: number; batch: number; patch: number };
   /** Run-time: timed runs per output on the Aloe pair (median reported), after one warm-up. */
   timingRepeats: number;
   /**
@@ -88,6 +94,7 @@ const PAPER: Chapter3Settings = {
   lr: 1e-4,
   batch: 1,
   patch: 256,
+  validation: { every: 5000, batch: 8, patch: 256 },
   timingRepeats: 10,
   tolerance: { psnr: 0.05, rmse: 0.05 },
   checkpointEvery: 5000,
@@ -118,6 +125,7 @@ export const CHAPTER3_SETTINGS: Readonly<Record<ProfileName, Readonly<Chapter3Se
       steps: 6,
       lr: 1e-3,
       patch: 32,
+      validation: { every: 3, batch: 2, patch: 32 },
       timingRepeats: 1,
       checkpointEvery: 3,
       historyPoints: 20,
@@ -139,11 +147,16 @@ export const CHAPTER3_SETTINGS: Readonly<Record<ProfileName, Readonly<Chapter3Se
         svlrm: { depth: 4, width: 12 },
         dgf: { guideWidth: 8, targetDepth: 2, targetWidth: 12 },
       },
-      steps: 600,
+      // Sized for 20 minutes for the whole chapter on 2 idle cores: measured CPU
+      // ms per training step at 64×64 (wasm, native kernels), ours / DJF /
+      // SVLRM / DGF: 66 / 17 / 9 / 18 (×8) and 47 / 12 / 9 / 21 (σ = 50),
+      // ≈ 0.2 s per step for all eight; Table 6 and the Aloe tests ≈ 1 min.
+      steps: 5000,
       lr: 1e-3,
       patch: 64,
+      validation: { every: 100, batch: 8, patch: 64 },
       timingRepeats: 3,
-      checkpointEvery: 100,
+      checkpointEvery: 500,
       historyPoints: 100,
     },
     paper: PAPER,
@@ -208,6 +221,9 @@ export function validateChapter3Settings(s: Chapter3Settings): Chapter3Settings 
       throw new RangeError(`patch ${s.patch} is too small for ×${t.scale} upsampling`);
     }
   }
+  pos(s.validation.every, "validation.every");
+  pos(s.validation.batch, "validation.batch");
+  assertNumber(s.validation.patch, "validation.patch", { min: 16, integer: true });
   pos(s.timingRepeats, "timingRepeats");
   assertNumber(s.tolerance.psnr, "tolerance.psnr", { min: 0 });
   assertNumber(s.tolerance.rmse, "tolerance.rmse", { min: 0 });
