@@ -26,8 +26,8 @@ Deno.test("quick is scaled down and says how; smoke is smaller still", () => {
     lines.some((l) => l.startsWith("learning rate: 0.001 (thesis 0.0001; larger here")),
     lines.join("\n"),
   );
-  assert(lines.some((l) => l.startsWith("steps per network: 5,000")), lines.join("\n"));
-  assert(smoke.steps < quick.steps && quick.steps <= 10_000);
+  assert(lines.some((l) => l.startsWith("steps per network: 20,000")), lines.join("\n"));
+  assert(smoke.steps < quick.steps && quick.steps <= 50_000);
   // The held-out curve is measured at the training patch size, at least 20 times.
   assertEquals(quick.validation.patch, quick.patch);
   assert(quick.steps / quick.validation.every >= 20);
