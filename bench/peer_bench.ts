@@ -35,6 +35,24 @@
  * | decoder step, 128 ch         | 1       | 181 / 150 = 1.21×   | 165 / 159 = 1.04×   |
  * | decoder step, 128 ch         | 2       | 202 / 91 = 2.22×    | 160 / 1416 = 0.11×  |
  *
+ * A third run on a quiet machine (load 1.2–2.4: this run alone), after the
+ * heap kernels (`heap_kernels.ts`: max-pool gradient, nearest resizes, tile,
+ * copy-free identity) took the counting step from 102 to 78 ms on 1 thread:
+ *
+ * | case                         | 1 thread: ms       | 2 threads: ms      |
+ * | ---------------------------- | ------------------ | ------------------ |
+ * | conv 3x3 fwd+bwd 128x128x128 | 74.8 / 85.2 = 0.88× | 36.6 / 40.5 = 0.90× |
+ * | decoder step, 64 ch          | 56.0 / 54.3 = 1.03× | 54.5 / 23.6 = 2.32× |
+ * | decoder step, 128 ch         | 148.7 / 162.4 = 0.92× | 104.0 / 84.7 = 1.23× |
+ * | counting step FCRN-A/4       | 77.6 / 23.9 = 3.25× | 68.2 / 16.7 = 4.09× |
+ *
+ * The convolutions are at PyTorch's speed on both thread counts; what stays
+ * slower is the per-op work around them: tfjs runs batch norm's training
+ * statistics and gradient and Adam's update as ~500 separate element-wise
+ * kernels per counting step (PyTorch fuses each), and the small decoder's
+ * second thread buys little because its element-wise kernels are below
+ * oneDNN's threshold.
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";

@@ -4,16 +4,18 @@
  * `DepthwiseConv2dNativeBackpropFilter` kernel (so conv nets cannot train on
  * it), nor `UnsortedSegmentSum` (the gradient of `tf.gather`); its
  * `Conv2DBackpropInput` is a plain loop about 10x slower than its XNNPACK
- * `Conv2D`, and its `Tile` (used by batch norm's gradient and by
- * `tf.broadcastTo`) is an element loop ~100x slower than its `Concat`.
- * {@linkcode registerWasmKernels} registers kernels for all six, each composed
- * of the backend's own fast kernels (`Conv2D`, `DepthwiseConv2dNative`,
- * `Transpose`, `Slice`, `Concat`, `ScatterNd`, ...), see `conv2d_grad.ts` and
- * `depthwise_grad.ts`.
+ * `Conv2D`. {@linkcode registerWasmKernels} registers kernels for these five,
+ * each composed of the backend's own fast kernels (`Conv2D`,
+ * `DepthwiseConv2dNative`, `Transpose`, `Slice`, `Concat`, `ScatterNd`, ...),
+ * see `conv2d_grad.ts` and `depthwise_grad.ts`, and replaces four
+ * memory-bound kernels whose wasm versions are slow element loops (`Tile`,
+ * used by batch norm's gradient and `tf.broadcastTo`; nearest-neighbour
+ * resizing and its gradient; `MaxPoolGrad`) by loops over the heap, and
+ * `Identity` by one that shares its input's memory, see `heap_kernels.ts`.
  *
- * The other gradients this project uses (resize, mirror pad, batch norm,
- * leaky ReLU, sigmoid, pooling, concat, slice, reductions) already run on
- * wasm with its own kernels.
+ * The other gradients this project uses (bilinear resize, mirror pad, batch
+ * norm, leaky ReLU, sigmoid, concat, slice, reductions) run on wasm with its
+ * own kernels.
  *
  * When oneDNN is installed, `useBackend` layers its native kernels
  * (`onednn/`) over these and wasm's own; they call the kernel below them
@@ -25,6 +27,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { conv2dGradFilter, conv2dGradInput, type ConvPadding } from "./conv2d_grad.ts";
 import { depthwiseConv2dGradFilter, depthwiseConv2dGradInput } from "./depthwise_grad.ts";
+import { heapKernelConfigs } from "./heap_kernels.ts";
 
 /** The kernels {@linkcode registerWasmKernels} registers. */
 export const WASM_GRADIENT_KERNELS = [
@@ -33,7 +36,11 @@ export const WASM_GRADIENT_KERNELS = [
   "DepthwiseConv2dNativeBackpropFilter",
   "DepthwiseConv2dNativeBackpropInput",
   "UnsortedSegmentSum",
+  "Identity",
   "Tile",
+  "ResizeNearestNeighbor",
+  "ResizeNearestNeighborGrad",
+  "MaxPoolGrad",
 ] as const;
 
 type Shape4 = [number, number, number, number];
@@ -143,44 +150,8 @@ const configs: tf.KernelConfig[] = [
     "UnsortedSegmentSum",
     ({ x, segmentIds }, { numSegments }) => unsortedSegmentSum(x!, segmentIds!, numSegments),
   ),
-  composite<{ reps: number[] }>("Tile", ({ x }, { reps }) => tileByConcat(x!, reps)),
+  ...heapKernelConfigs((name) => native.get(name)),
 ];
-
-/**
- * `tf.tile` by repeated doubling along each axis with `Concat` (wasm's own
- * `Tile` is an element loop ~100x slower than its `Concat`; batch norm's
- * gradient tiles a `[1, 1, 1, C]` tensor to the whole activation).
- *
- * @param x The tensor.
- * @param reps Repetitions per axis.
- * @returns The tiled tensor.
- */
-function tileByConcat(x: tf.Tensor, reps: number[]): tf.Tensor {
-  if (x.dtype === "string") throw new TypeError("Tile on wasm: string tensors are not supported");
-  let out = x;
-  reps.forEach((r, axis) => {
-    if (r === 1) return;
-    if (r === 0) {
-      const shape = [...out.shape];
-      shape[axis] = 0;
-      out = tf.zeros(shape, out.dtype);
-      return;
-    }
-    const unit = out.shape[axis]!;
-    let acc = out, count = 1;
-    while (2 * count <= r) {
-      acc = tf.concat([acc, acc], axis);
-      count *= 2;
-    }
-    if (count < r) {
-      const size = [...acc.shape];
-      size[axis] = (r - count) * unit;
-      acc = tf.concat([acc, tf.slice(acc, acc.shape.map(() => 0), size)], axis);
-    }
-    out = acc;
-  });
-  return out === x ? tf.clone(x) : out;
-}
 
 /**
  * Sums the rows of `x` into `numSegments` segments (tfjs's
@@ -236,7 +207,8 @@ export async function registerWasmKernels(): Promise<void> {
 
 /**
  * The wasm backend's own kernel that {@linkcode registerWasmKernels}
- * replaced (`Conv2DBackpropInput` and `Tile` exist natively), for benchmarks
+ * replaced (`Conv2DBackpropInput`, `Identity`, `Tile`, the nearest-neighbour
+ * resizes and `MaxPoolGrad` exist natively), for benchmarks
  * and tests that compare against it.
  *
  * @param kernelName The kernel's name.

@@ -298,7 +298,7 @@ export class Chapter4Session {
     dataset: string,
     network: Chapter4Record["network"],
     heads: HeadVariant,
-    kernel = kernelKey(datasetOf(this.settings, dataset).kernel),
+    kernel: string = kernelKey(datasetOf(this.settings, dataset).kernel),
   ): Chapter4Record[] {
     return settingRecords(this.results.records, { dataset, network, heads, kernel });
   }
