@@ -46,10 +46,15 @@
  * | decoder step, 128 ch         | 148.7 / 162.4 = 0.92× | 104.0 / 84.7 = 1.23× |
  * | counting step FCRN-A/4       | 77.6 / 23.9 = 3.25× | 68.2 / 16.7 = 4.09× |
  *
+ * With the counting networks' batch norm on the written-out gradient
+ * (`src/core/batch_norm_layer.ts`), the next run (load 2.5): counting step
+ * 49.0 / 24.1 = 2.04× (1 thread), 43.3 / 16.8 = 2.57× (2 threads); the other
+ * cases as before (0.94–1.17×, the 64-channel decoder on 2 threads 2.10×).
+ *
  * The convolutions are at PyTorch's speed on both thread counts; what stays
- * slower is the per-op work around them: tfjs runs batch norm's training
- * statistics and gradient and Adam's update as ~500 separate element-wise
- * kernels per counting step (PyTorch fuses each); why the 64-channel
+ * slower is the per-op work around them: tfjs runs Adam's update, the loss
+ * and batch norm's statistics as ~400 separate small kernels per counting
+ * step (PyTorch fuses each); why the 64-channel
  * decoder gains nothing from a second thread was not looked into.
  *
  * @module

@@ -1,6 +1,7 @@
 /**
  * The shared core: argument checks, seeded random numbers, backends,
- * progress, and the optimisation loop.
+ * progress, the optimisation loop, and batch normalisation with a written-out
+ * training gradient.
  *
  * @module
  */
@@ -13,3 +14,5 @@ export * from "./progress_group.ts";
 export * from "./history.ts";
 export * from "./checkpoint.ts";
 export * from "./optimize.ts";
+export * from "./batch_norm.ts";
+export * from "./batch_norm_layer.ts";

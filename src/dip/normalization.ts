@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { batchNormTraining } from "../core/batch_norm.ts";
 import { assertNumber, assertShape } from "../core/checks.ts";
 
 /** Options of {@linkcode batchNorm}. */
@@ -22,7 +23,8 @@ export interface BatchNormOptions {
  * Batch normalisation of an NHWC batch with the statistics of the batch
  * itself (over N, H, W): `(x − μ) / sqrt(var + ε) · γ + β`, the biased
  * variance as in PyTorch's training mode. The deep image prior always runs
- * its networks in training mode, so there are no running averages.
+ * its networks in training mode, so there are no running averages. The
+ * gradient is written out (`batchNormTraining` of `src/core/batch_norm.ts`).
  *
  * @param x NHWC batch.
  * @param options Scale, shift, ε.
@@ -47,7 +49,9 @@ export function batchNorm(x: tf.Tensor4D, options: BatchNormOptions = {}): tf.Te
   const gamma = options.gamma ?? tf.ones([c]);
   const beta = options.beta ?? tf.zeros([c]);
   try {
-    return batchNormOp(eps)(x, gamma, beta) as tf.Tensor4D;
+    const { output, mean, variance } = batchNormTraining(x, gamma, beta, { epsilon: eps });
+    tf.dispose([mean, variance]);
+    return output;
   } finally {
     if (!options.gamma) gamma.dispose();
     if (!options.beta) beta.dispose();
@@ -55,49 +59,6 @@ export function batchNorm(x: tf.Tensor4D, options: BatchNormOptions = {}): tf.Te
 }
 
 const AXES = [0, 1, 2];
-
-/**
- * Batch normalisation with a hand-written gradient: the forward pass is one
- * fused kernel after the statistics, and the backward pass
- * `dx = γr·dy − (γr²/M)·Σ(dy·x̂)·(x − μ) − (γr/M)·Σdy` (r = 1/sqrt(var + ε),
- * M = N·H·W) takes a few passes where automatic differentiation of the
- * composite takes about fifteen.
- */
-function batchNormOp(eps: number) {
-  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [x, gamma, beta] = args as tf.Tensor[];
-    const save = args[3] as tf.GradSaveFunc;
-    const { mean, variance } = tf.moments(x, AXES);
-    const value = tf.batchNorm(x, mean, variance, beta as tf.Tensor1D, gamma as tf.Tensor1D, eps);
-    save([x, gamma, mean, variance]);
-    return {
-      value,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const g = dy as tf.Tensor4D;
-        const [xs, gam, mu, v] = saved;
-        const m = g.size / g.shape[3];
-        const r = tf.rsqrt(v.add(eps));
-        const xhat = tf.batchNorm(xs as tf.Tensor4D, mu, v, undefined, undefined, eps);
-        const dbeta = g.sum(AXES);
-        const dgamma = g.mul(xhat).sum(AXES);
-        // dx = a·dy + b·x + c per channel, the b·x + c part as one fused affine kernel.
-        const a = gam.mul(r);
-        const b = a.mul(r).mul(dgamma).div(-m);
-        const cc = b.mul(mu).neg().sub(a.mul(dbeta).div(m));
-        // batchNorm(x, 0, 1 − ε', c, b) with variance + ε' = 1 gives b·x + c exactly.
-        const affine = tf.batchNorm(
-          xs as tf.Tensor4D,
-          tf.zerosLike(mu) as tf.Tensor1D,
-          tf.onesLike(v) as tf.Tensor1D,
-          cc as tf.Tensor1D,
-          b as tf.Tensor1D,
-          0,
-        );
-        return [affine.add(g.mul(a)), dgamma, dbeta];
-      },
-    };
-  });
-}
 
 /**
  * Mean-only batch normalisation (Salimans & Kingma 2016): subtract the

@@ -16,6 +16,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { BatchNormalization } from "../../core/batch_norm_layer.ts";
 import { assertNumber, assertOneOf, describe } from "../../core/checks.ts";
 
 /** Weight initialisation of the convolutions. */
@@ -293,7 +294,8 @@ export function deconv(
 
 /**
  * Batch normalisation over the channels (γ = 1, β = 0, moving mean 0 and
- * variance 1 at the start).
+ * variance 1 at the start): tfjs-layers' layer with the written-out training
+ * gradient of `src/core/batch_norm_layer.ts`.
  *
  * @param ctx Build context (momentum, epsilon).
  * @param x Input.
@@ -301,7 +303,7 @@ export function deconv(
  * @returns The output.
  */
 export function batchNorm(ctx: BuildContext, x: Sym, name: string): Sym {
-  return tf.layers.batchNormalization({
+  return new BatchNormalization({
     name: fullName(ctx, name),
     axis: -1,
     momentum: ctx.momentum,
