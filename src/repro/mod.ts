@@ -10,6 +10,7 @@ export * from "./table.ts";
 export * from "./cli.ts";
 export * from "./data.ts";
 export * from "./run.ts";
+export * from "./session_run.ts";
 export * from "./chapter2/mod.ts";
 export * from "./chapter3/mod.ts";
 export * from "./chapter5/mod.ts";

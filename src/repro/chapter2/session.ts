@@ -7,9 +7,8 @@
  * @module
  */
 import { type BackendInfo, useBackend } from "../../core/backend.ts";
-import type { BackendChoice } from "../cli.ts";
-import type { ProfileName } from "../profile.ts";
-import { ReproRun } from "../run.ts";
+import type { ReproRun } from "../run.ts";
+import { openSessionRun, type SessionRunOptions } from "../session_run.ts";
 import {
   CHAPTER2_GROUPS,
   type Chapter2Experiment,
@@ -25,23 +24,11 @@ import { runChapter2Experiment } from "./runner.ts";
 import { type Chapter2Settings, chapter2Settings, describeScaling } from "./settings.ts";
 
 /** Options of {@linkcode Chapter2Session.open}. */
-export interface Chapter2SessionOptions {
-  /** Profile (default `quick`). */
-  profile?: ProfileName;
+export interface Chapter2SessionOptions extends SessionRunOptions {
   /** Folder of images replacing `data/`. */
   dataDir?: string;
-  /** Output folder (default `out/chapter2-PROFILE`). */
-  out?: string;
-  /** Reuse finished runs and continue unfinished ones from their checkpoints (default `false`). */
-  resume?: boolean;
-  /** Compute backend (default `auto`). */
-  backend?: BackendChoice;
-  /** Stops the current fit after a checkpoint (default: never). */
-  signal?: AbortSignal;
   /** Replaces the profile's settings (tests, experiments of your own). */
   settings?: Chapter2Settings;
-  /** No progress output, only warnings (default `false`; the CLI's `--quiet`). */
-  quiet?: boolean;
 }
 
 /** Options of {@linkcode Chapter2Session.runExperiments}. */
@@ -78,23 +65,16 @@ export class Chapter2Session {
     const settings = options.settings ?? chapter2Settings(profile);
     const backend = await useBackend(options.backend ?? "auto");
     const images = await findChapter2Images(settings, options.dataDir);
-    const run = new ReproRun({
-      chapter: 2,
-      title: "Chapter 2: spectral bias of the deep image prior",
-      args: {
-        profile: settings.profile,
-        dataDir: options.dataDir,
-        out: options.out ?? `out/chapter2-${settings.profile}`,
-        resume: options.resume ?? false,
-        backend: options.backend ?? "auto",
-        quiet: options.quiet ?? false,
-        help: false,
+    const run = openSessionRun(
+      {
+        chapter: 2,
+        title: "Chapter 2: spectral bias of the deep image prior",
+        settings,
+        scaled: describeScaling(settings),
+        backend,
       },
-      settings: { ...settings, scaled: describeScaling(settings) },
-      backend: `${backend.name} (${backend.reason})`,
-      signal: options.signal ?? new AbortController().signal,
-      checkpointEvery: settings.checkpointEvery,
-    });
+      options,
+    );
     return new Chapter2Session(settings, images, backend, run);
   }
 

@@ -13,10 +13,10 @@ import { type AloePair, loadAloe } from "../../guided/aloe.ts";
 import type { GuidedTask } from "../../guided/tasks.ts";
 import { type Figure, imageGridFigure, lineFigure } from "../../plot/mod.ts";
 import { type Claim, formatClaim } from "../claims.ts";
-import { type BackendChoice, UsageError } from "../cli.ts";
+import { UsageError } from "../cli.ts";
 import { defaultDataDir, listImages } from "../data.ts";
-import type { ProfileName } from "../profile.ts";
-import { ReproRun } from "../run.ts";
+import type { ReproRun } from "../run.ts";
+import { openSessionRun, type SessionRunOptions } from "../session_run.ts";
 import type { Table } from "../table.ts";
 import { chapter3Claims, type Chapter3Results } from "./claims.ts";
 import {
@@ -38,25 +38,13 @@ import {
 import { chapter3Tables } from "./tables.ts";
 
 /** Options of {@linkcode Chapter3Session.open}. */
-export interface Chapter3SessionOptions {
-  /** Profile (default `quick`). */
-  profile?: ProfileName;
+export interface Chapter3SessionOptions extends SessionRunOptions {
   /** Folder with the denoising images and `aloe_left.jpg`, `aloe_disparity.png` (default `data/`). */
   dataDir?: string;
-  /** Output folder (default `out/chapter3-PROFILE`). */
-  out?: string;
-  /** Reuse finished experiments and continue unfinished ones from their checkpoints. */
-  resume?: boolean;
-  /** Compute backend (default `auto`). */
-  backend?: BackendChoice;
-  /** Stops the current training after a checkpoint (default: never). */
-  signal?: AbortSignal;
   /** Replaces the profile's settings (tests). */
   settings?: Chapter3Settings;
   /** Progress bars while training (default `true`). */
   progress?: boolean;
-  /** No progress output, only warnings (default `false`; the CLI's `--quiet`). */
-  quiet?: boolean;
 }
 
 /** Settings, data, backend and results of a chapter 3 reproduction. */
@@ -119,24 +107,16 @@ export class Chapter3Session {
       }
       throw e;
     }
-    const profile = settings.profile;
-    const run = new ReproRun({
-      chapter: 3,
-      title: "Chapter 3: unsharp-mask guided filtering",
-      args: {
-        profile,
-        dataDir: options.dataDir,
-        out: options.out ?? `out/chapter3-${profile}`,
-        resume: options.resume ?? false,
-        backend: options.backend ?? "auto",
-        quiet: options.quiet ?? false,
-        help: false,
+    const run = openSessionRun(
+      {
+        chapter: 3,
+        title: "Chapter 3: unsharp-mask guided filtering",
+        settings,
+        scaled: describeChapter3Scaling(settings),
+        backend,
       },
-      settings: { ...settings, scaled: describeChapter3Scaling(settings) },
-      backend: `${backend.name} (${backend.reason})`,
-      signal: options.signal ?? new AbortController().signal,
-      checkpointEvery: settings.checkpointEvery,
-    });
+      options,
+    );
     return new Chapter3Session(settings, images, aloe, backend, run, options.progress ?? true);
   }
 

@@ -18,10 +18,9 @@ import {
   type TitledImage,
 } from "../../plot/mod.ts";
 import type { Claim } from "../claims.ts";
-import type { BackendChoice } from "../cli.ts";
 import { defaultDataDir } from "../data.ts";
-import type { ProfileName } from "../profile.ts";
-import { ReproRun } from "../run.ts";
+import type { ReproRun } from "../run.ts";
+import { openSessionRun, type SessionRunOptions } from "../session_run.ts";
 import type { Table } from "../table.ts";
 import { settingRecords } from "./aggregate.ts";
 import { chapter4Claims, type Chapter4Results, type ObjectsRecord } from "./claims.ts";
@@ -60,25 +59,13 @@ const SHORT: Record<HeadVariant, string> = {
 };
 
 /** Options of {@linkcode Chapter4Session.open}. */
-export interface Chapter4SessionOptions {
-  /** Profile (default `quick`). */
-  profile?: ProfileName;
+export interface Chapter4SessionOptions extends SessionRunOptions {
   /** Folder holding the datasets' folders (default `data/counting`). */
   dataDir?: string;
-  /** Output folder (default `out/chapter4-PROFILE`). */
-  out?: string;
-  /** Reuse finished experiments and continue unfinished ones from their checkpoints. */
-  resume?: boolean;
-  /** Compute backend (default `auto`). */
-  backend?: BackendChoice;
-  /** Stops the current training after a checkpoint (default: never). */
-  signal?: AbortSignal;
   /** Replaces the profile's settings (tests, experiments of your own). */
   settings?: Chapter4Settings;
   /** Progress bars while training (default `true`). */
   progress?: boolean;
-  /** No progress output, only warnings (default `false`; the CLI's `--quiet`). */
-  quiet?: boolean;
 }
 
 /** Options of {@linkcode Chapter4Session.runExperiments}. */
@@ -120,26 +107,16 @@ export class Chapter4Session {
     const data: Record<string, Chapter4Data> = {};
     for (const spec of settings.datasets) data[spec.key] = await Chapter4Data.open(spec, root);
     const backend = await useBackend(options.backend ?? "auto");
-    const profile = settings.profile;
-    const run = new ReproRun({
-      chapter: 4,
-      title: "Chapter 4: counting with focus for free",
-      args: {
-        profile,
-        dataDir: options.dataDir,
-        out: options.out ?? `out/chapter4-${profile}`,
-        resume: options.resume ?? false,
-        backend: options.backend ?? "auto",
-        quiet: options.quiet ?? false,
-        help: false,
+    const run = openSessionRun(
+      {
+        chapter: 4,
+        title: "Chapter 4: counting with focus for free",
+        settings,
+        scaled: describeChapter4Scaling(settings),
+        backend,
       },
-      settings: { ...settings, scaled: describeChapter4Scaling(settings) },
-      backend: `${backend.name} (${backend.reason}${
-        backend.native?.active ? `; native kernels: ${backend.native.reason}` : ""
-      })`,
-      signal: options.signal ?? new AbortController().signal,
-      checkpointEvery: settings.checkpointEvery,
-    });
+      options,
+    );
     return new Chapter4Session(settings, data, backend, run, options.progress ?? true);
   }
 

@@ -14,10 +14,9 @@
  */
 import { type BackendInfo, useBackend } from "../../core/backend.ts";
 import type { Claim } from "../claims.ts";
-import type { BackendChoice } from "../cli.ts";
 import { defaultDataDir } from "../data.ts";
-import type { ProfileName } from "../profile.ts";
-import { ReproRun } from "../run.ts";
+import type { ReproRun } from "../run.ts";
+import { openSessionRun, type SessionRunOptions } from "../session_run.ts";
 import type { Table } from "../table.ts";
 import type { Figure } from "../../plot/mod.ts";
 import { chapter5Claims } from "./claims.ts";
@@ -40,25 +39,13 @@ import {
 import { chapter5Tables } from "./tables.ts";
 
 /** Options of {@linkcode Chapter5Session.open}. */
-export interface Chapter5SessionOptions {
-  /** Profile (default `quick`). */
-  profile?: ProfileName;
+export interface Chapter5SessionOptions extends SessionRunOptions {
   /** Folder holding `counting/...` (quick, smoke) or the thesis's data sets (paper); default `data/`. */
   dataDir?: string;
-  /** Output folder (default `out/chapter5-PROFILE`). */
-  out?: string;
-  /** Reuse finished experiments and continue unfinished ones from their checkpoints. */
-  resume?: boolean;
-  /** Compute backend (default `auto`). */
-  backend?: BackendChoice;
-  /** Stops the current training after a checkpoint (default: never). */
-  signal?: AbortSignal;
   /** Replaces the profile's settings (tests, notebooks). */
   settings?: Chapter5Settings;
   /** Progress bars while training (default `true`). */
   progress?: boolean;
-  /** No progress output, only warnings (default `false`; the CLI's `--quiet`). */
-  quiet?: boolean;
 }
 
 /** Settings, data, backend and results of a chapter 5 reproduction. */
@@ -91,26 +78,16 @@ export class Chapter5Session {
       options.settings ?? chapter5Settings(options.profile ?? "quick"),
     );
     const backend = await useBackend(options.backend ?? "auto");
-    const profile = settings.profile;
-    const run = new ReproRun({
-      chapter: 5,
-      title: "Chapter 5: three things for improving density-based counting",
-      args: {
-        profile,
-        dataDir: options.dataDir,
-        out: options.out ?? `out/chapter5-${profile}`,
-        resume: options.resume ?? false,
-        backend: options.backend ?? "auto",
-        quiet: options.quiet ?? false,
-        help: false,
+    const run = openSessionRun(
+      {
+        chapter: 5,
+        title: "Chapter 5: three things for improving density-based counting",
+        settings,
+        scaled: describeChapter5Scaling(settings),
+        backend,
       },
-      settings: { ...settings, scaled: describeChapter5Scaling(settings) },
-      backend: `${backend.name} (${backend.reason})${
-        backend.native?.active ? ", native oneDNN kernels" : ""
-      }`,
-      signal: options.signal ?? new AbortController().signal,
-      checkpointEvery: settings.checkpointEvery,
-    });
+      options,
+    );
     return new Chapter5Session(
       settings,
       options.dataDir ?? defaultDataDir(),
