@@ -94,7 +94,7 @@ export class NativeBatchNorm extends NativeKernelSet {
     if (scale) addresses.push(at(scale));
     if (offset) addresses.push(at(offset));
     addresses.push(at(out));
-    this.cache.run(plan, addresses);
+    this.cache.run(plan, addresses, { elements: tf.util.sizeFromShape(x.shape) });
     return out;
   }
 }

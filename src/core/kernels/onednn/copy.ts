@@ -174,7 +174,9 @@ export class NativeCopies {
     const dnn = this.#dnn;
     dnn.setHandle(plan.from, base + BigInt(backend.dataIdMap.get(x.dataId)!.memoryOffset));
     dnn.setHandle(plan.to, base + BigInt(backend.dataIdMap.get(out.dataId)!.memoryOffset));
-    dnn.execute(plan.prim, [[ARG.src, plan.from], [ARG.dst, plan.to]]);
+    dnn.execute(plan.prim, [[ARG.src, plan.from], [ARG.dst, plan.to]], {
+      elements: tf.util.sizeFromShape(out.shape),
+    });
     this.runs++;
   }
 }

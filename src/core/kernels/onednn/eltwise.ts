@@ -157,7 +157,9 @@ export class NativeElementwise extends NativeKernelSet {
     const backend = anyBackend as WasmBackendLike;
     const out = backend.makeOutput([...shape], "float32");
     const base = heapBase(backend);
-    this.cache.run(plan, [...inputs, out].map((t) => tensorAddress(backend, base, t)));
+    this.cache.run(plan, [...inputs, out].map((t) => tensorAddress(backend, base, t)), {
+      elements: tf.util.sizeFromShape(shape),
+    });
     return out;
   }
 }

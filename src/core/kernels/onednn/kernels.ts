@@ -227,6 +227,7 @@ export function enableNativeKernels(options: NativeKernelsOptions = {}): NativeK
       }
     }
     state.threads = choice.threads;
+    state.dnn.useThreads(choice.threads, (n) => state.control.set(n));
   }
   state.threadsSource = state.control.note ?? choice.source;
   for (const name of NATIVE_KERNELS) {

@@ -150,7 +150,9 @@ export class NativeReductions extends NativeKernelSet {
     const out = backend.makeOutput(shape, "float32");
     const base = heapBase(backend);
     const from = tensorAddress(backend, base, x), to = tensorAddress(backend, base, out);
-    this.cache.run(plan, leading ? [this.#ones(src[0]!, mean), from, to] : [from, to]);
+    this.cache.run(plan, leading ? [this.#ones(src[0]!, mean), from, to] : [from, to], {
+      elements: tf.util.sizeFromShape(x.shape),
+    });
     return out;
   }
 }

@@ -193,6 +193,26 @@ export function dims(values: readonly number[]): BigInt64Array {
 }
 
 /** The engine, stream and helpers of one loaded oneDNN. */
+/**
+ * Elements below which a memory-bound primitive (element-wise, copy,
+ * reduction, batch norm; not convolutions) runs on one thread: waking a
+ * second OpenMP thread that waits passively costs ≈ 50 µs a call, more than
+ * it saves below about a million float32 elements (measured on the 2-core
+ * dev machine: a product of 2¹⁸ elements 47 µs on one thread, 83 µs on two;
+ * 2²⁰ 123 µs vs 139 µs; 2²¹ 386 µs vs 179 µs).
+ */
+export const SERIAL_BELOW_ELEMENTS = 1 << 20;
+
+/** Options of {@linkcode OneDnn.execute}. */
+export interface ExecuteOptions {
+  /**
+   * The elements a memory-bound primitive touches: below
+   * {@linkcode SERIAL_BELOW_ELEMENTS} it runs on one thread. Omit for
+   * compute-bound primitives (convolutions), which always use every thread.
+   */
+  elements?: number;
+}
+
 export class OneDnn {
   /** The library. */
   readonly library: OneDnnLibrary;
@@ -203,6 +223,8 @@ export class OneDnn {
   /** The stream primitives run on. */
   readonly stream: Deno.PointerObject;
   #out = new BigUint64Array(1);
+  #threads = 1;
+  #setThreads: (threads: number) => void = () => {};
 
   /**
    * Creates the CPU engine and a stream.
@@ -402,16 +424,40 @@ export class OneDnn {
    * @param primitive The primitive.
    * @param args `[DNNL_ARG_*, memory]` pairs.
    */
-  execute(primitive: Primitive, args: readonly (readonly [number, Memory])[]): void {
+  execute(
+    primitive: Primitive,
+    args: readonly (readonly [number, Memory])[],
+    options: ExecuteOptions = {},
+  ): void {
     const buffer = new BigUint64Array(2 * args.length);
     args.forEach(([arg, memory], i) => {
       buffer[2 * i] = BigInt(arg);
       buffer[2 * i + 1] = memory.address;
     });
-    this.check(
-      "dnnl_primitive_execute",
-      this.c.dnnl_primitive_execute(primitive.handle, this.stream, args.length, buffer),
-    );
+    const serial = this.#threads > 1 && options.elements !== undefined &&
+      options.elements < SERIAL_BELOW_ELEMENTS;
+    if (serial) this.#setThreads(1);
+    try {
+      this.check(
+        "dnnl_primitive_execute",
+        this.c.dnnl_primitive_execute(primitive.handle, this.stream, args.length, buffer),
+      );
+    } finally {
+      if (serial) this.#setThreads(this.#threads);
+    }
+  }
+
+  /**
+   * Tells the engine the thread count primitives are built and run with,
+   * and how to set it, so that {@linkcode OneDnn.execute} can run a small
+   * memory-bound primitive on one thread (see {@linkcode SERIAL_BELOW_ELEMENTS}).
+   *
+   * @param threads The count in effect.
+   * @param set Sets the threading runtime's count.
+   */
+  useThreads(threads: number, set: (threads: number) => void): void {
+    this.#threads = threads;
+    this.#setThreads = set;
   }
 
   /**
@@ -516,10 +562,11 @@ export class PrimitiveCache {
    *
    * @param plan The primitive.
    * @param addresses One per argument, in order.
+   * @param options `elements`: the work of a memory-bound primitive (see {@linkcode OneDnn.execute}).
    */
-  run(plan: BoundPrimitive, addresses: readonly bigint[]): void {
+  run(plan: BoundPrimitive, addresses: readonly bigint[], options: ExecuteOptions = {}): void {
     plan.args.forEach(([, memory], i) => this.#dnn.setHandle(memory, addresses[i]!));
-    this.#dnn.execute(plan.prim, plan.args);
+    this.#dnn.execute(plan.prim, plan.args, options);
     this.runs++;
   }
 
