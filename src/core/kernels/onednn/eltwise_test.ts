@@ -3,6 +3,10 @@ import { assertEquals, assertGreater, assertLessOrEqual } from "@std/assert";
 import { useBackend } from "../../backend.ts";
 import { on, random, relativeError, tensor } from "../_reference.ts";
 import { nativeRuns } from "./kernels.ts";
+import { OneDnn, SERIAL_BELOW_ELEMENTS } from "./runtime.ts";
+import { openOneDnn } from "./library.ts";
+import { NativeElementwise } from "./eltwise.ts";
+import { threadControl } from "./threads.ts";
 
 // Reference: tfjs's cpu kernels.
 const TOLERANCE = 1e-5;
@@ -81,3 +85,56 @@ for (const mode of MODES) {
     },
   });
 }
+
+Deno.test({
+  name: "a small product runs on one thread and leaves the thread count as it was",
+  ignore: !probe.native.active || probe.native.runtime !== "omp",
+  fn: async () => {
+    await useBackend("wasm", { threads: 2, native: true });
+    const omp = threadControl("omp");
+    for (const n of [SERIAL_BELOW_ELEMENTS / 16, SERIAL_BELOW_ELEMENTS]) {
+      const before = nativeRuns().eltwise;
+      const a = random([n], 1), b = random([n], 2);
+      const got = tf.tidy(() => tf.mul(tf.tensor(a.values), tf.tensor(b.values)).dataSync());
+      let err = 0;
+      for (let i = 0; i < n; i++) {
+        err = Math.max(err, Math.abs(got[i] - Math.fround(a.values[i] * b.values[i])));
+      }
+      assertEquals(err, 0, `${n} elements`);
+      assertEquals(nativeRuns().eltwise - before, 1, `${n} elements ran natively`);
+      assertEquals(omp.get(), 2, `threads after ${n} elements`);
+    }
+    await useBackend("wasm");
+  },
+});
+
+Deno.test({
+  name: "OneDnn.execute drops to one thread below SERIAL_BELOW_ELEMENTS and comes back",
+  ignore: !probe.native.active,
+  fn: async () => {
+    await useBackend("wasm", { native: true });
+    const found = openOneDnn();
+    if (!found.ok) throw new Error(found.reason);
+    const dnn = new OneDnn(found.library);
+    const calls: number[] = [];
+    dnn.useThreads(2, (n) => calls.push(n));
+    const elementwise = new NativeElementwise(dnn);
+    for (
+      const [n, want] of [[SERIAL_BELOW_ELEMENTS / 4, [1, 2]], [SERIAL_BELOW_ELEMENTS, []]] as const
+    ) {
+      calls.length = 0;
+      tf.tidy(() => {
+        const a = tf.ones([n]), b = tf.fill([n], 3);
+        const out = elementwise.binary("Multiply", {
+          inputs: { a, b },
+          backend: tf.backend(),
+          attrs: {},
+        });
+        if (out === null) throw new Error("not handled natively");
+        const t = tf.engine().makeTensorFromTensorInfo(out);
+        assertEquals(t.dataSync()[n - 1], 3);
+      });
+      assertEquals(calls, [...want], `${n} elements`);
+    }
+  },
+});
