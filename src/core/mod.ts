@@ -14,5 +14,6 @@ export * from "./progress_group.ts";
 export * from "./history.ts";
 export * from "./checkpoint.ts";
 export * from "./optimize.ts";
+export * from "./adam.ts";
 export * from "./batch_norm.ts";
 export * from "./batch_norm_layer.ts";

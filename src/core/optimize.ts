@@ -8,6 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { Adam } from "./adam.ts";
 import { assertNumber, describe } from "./checks.ts";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { History, type Series } from "./history.ts";
@@ -160,7 +161,7 @@ function makeAdam(config: AdamConfig): tf.AdamOptimizer {
     min: 0,
     minExclusive: true,
   });
-  return tf.train.adam(lr, b1, b2, eps);
+  return new Adam(lr, b1, b2, eps);
 }
 
 /**
