@@ -41,7 +41,7 @@ Deno.test("quick is scaled down and says how; smoke is smaller still", () => {
   for (
     const start of [
       "datasets: BBBC039 nuclei reduced ×2",
-      "training: 200 Adam steps",
+      "training: 500 Adam steps",
       "seeds per setting: 3",
     ]
   ) {
