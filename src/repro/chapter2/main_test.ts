@@ -1,25 +1,16 @@
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
-import { fileURLToPath } from "node:url";
 import { writeImage } from "../../io/mod.ts";
 import { UsageError } from "../cli.ts";
+import { mainCommand } from "../_run_main.ts";
 import { imagesNamed } from "./claims.ts";
 import { chapter2Plan } from "./experiments.ts";
 import { parseChapter2Args, shareRuns } from "./main.ts";
 import { chapter2Settings } from "./settings.ts";
 import { experimentCost } from "./session.ts";
 
-const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
-const CONFIG = fileURLToPath(new URL("../../../deno.json", import.meta.url));
-
-function command(args: string[]): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", CONFIG, MAIN, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  });
-}
+const MAIN = new URL("./main.ts", import.meta.url);
+const command = (args: string[]) => mainCommand(MAIN, args);
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await command(args).output();

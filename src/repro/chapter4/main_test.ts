@@ -1,19 +1,8 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { fileURLToPath } from "node:url";
+import { runMain } from "../_run_main.ts";
 
-const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
-const CONFIG = fileURLToPath(new URL("../../../deno.json", import.meta.url));
-
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", CONFIG, MAIN, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+const MAIN = new URL("./main.ts", import.meta.url);
+const run = (args: string[]) => runMain(MAIN, args);
 
 /** The error lines of a run's stderr (the XDG warning of a headless machine left out). */
 const errorLines = (stderr: string) =>
