@@ -131,7 +131,7 @@ for (const name of ["wasm", "cpu"] as const) {
 }
 
 /** What `applyGradients` takes: gradients by variable name, or `{name, tensor}` pairs. */
-type Gradients = Parameters<tf.AdamOptimizer["applyGradients"]>[0];
+export type AdamGradients = Parameters<tf.AdamOptimizer["applyGradients"]>[0];
 
 /** tfjs's private state of its Adam optimiser, which the subclass keeps. */
 interface AdamState {
@@ -180,7 +180,7 @@ export class Adam extends tf.AdamOptimizer {
    *
    * @param variableGradients Gradients by variable name, or named gradients.
    */
-  override applyGradients(variableGradients: Gradients): void {
+  override applyGradients(variableGradients: AdamGradients): void {
     if (tf.getKernel(ADAM_STEP_KERNEL, tf.getBackend()) === undefined) {
       return super.applyGradients(variableGradients);
     }
