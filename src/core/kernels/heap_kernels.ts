@@ -1,7 +1,8 @@
 /**
  * Memory-bound kernels of the wasm backend as plain loops over the tensors'
  * memory on the wasm heap: `Tile`, `ResizeNearestNeighbor` and its gradient,
- * and `MaxPoolGrad`; and `Identity` without a copy. tfjs-backend-wasm 4.22's own versions of these are
+ * and `MaxPoolGrad`; `Identity` without a copy; and `MaxPool` for the
+ * geometries wasm's own kernel gets wrong. tfjs-backend-wasm 4.22's own versions of these are
  * element loops with per-element index arithmetic (its nearest-neighbour
  * gradient searches a window of `dy` for every pixel of `dx`); in a training
  * step of FCRN-A on 4 × 128² crops they took 34 ms of 100 (`deno run -A
@@ -28,7 +29,15 @@
  *   it starts its search from the smallest positive float, sends the
  *   gradient of a window whose values are all ≤ 0 to element 0 of the
  *   tensor, or nowhere when that is outside the window (harmless after a
- *   ReLU, wrong before one).
+ *   ReLU, wrong before one). tfjs's gradient of `maxPool` drops its
+ *   `dimRoundingMode` (so tfjs's cpu gradient is wrong with `"ceil"`); this
+ *   kernel takes the geometry whose output has `dy`'s shape, and agrees with
+ *   PyTorch's `max_pool2d(ceil_mode=True)` there.
+ * - `MaxPool` takes over from wasm's (XNNPACK's) only where that one
+ *   corrupts memory: with a `dimRoundingMode`, which XNNPACK ignores, and a
+ *   numeric pad with unequal window sides or strides, for which tfjs sizes
+ *   both axes from the height's window (a tfjs quirk kept: the output shape
+ *   is tfjs's). XNNPACK then writes past the output tfjs allocated.
  *
  * Each kernel hands inputs it does not handle (strings, other dtypes,
  * rank ≠ 4 images) to the kernel it replaced. The loops themselves
@@ -312,6 +321,57 @@ export function maxPoolGradInto(
   }
 }
 
+/**
+ * A 2-D max pooling (NHWC) over the windows of `g`: the largest value of
+ * each window's positions inside the image (strict `>`, so NaN is never
+ * chosen; `-Infinity` for a window wholly outside), as tfjs's cpu backend
+ * pools. The wasm kernel uses it where XNNPACK's pooling and tfjs's geometry
+ * disagree (see the module doc).
+ *
+ * @param x The input, `[batch, h, w, c]`.
+ * @param g The geometry, e.g. `tf.backend_util.computePool2DInfo(...)`.
+ * @param out Receives `[batch, outH, outW, c]`.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { maxPoolInto } from "./heap_kernels.ts";
+ * const g = tf.backend_util.computePool2DInfo([1, 3, 3, 1], 2, 2, 1, 0, "ceil");
+ * const out = new Float32Array(4);
+ * maxPoolInto(new Float32Array([1, 2, 3, 4, 5, 6, 7, 8, 9]), g, out);
+ * if (out.join() !== "5,6,8,9") throw new Error(out.join());
+ * ```
+ */
+export function maxPoolInto(x: Float32Array, g: PoolGeometry, out: Float32Array): void {
+  const { inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = g;
+  const rowStride = w * c, stepY = g.dilationHeight * rowStride, stepX = g.dilationWidth * c;
+  let at = 0;
+  for (let b = 0; b < g.batchSize; b++) {
+    const base = b * h * rowStride;
+    for (let i = 0; i < oh; i++) {
+      const y0 = i * g.strideHeight - g.padInfo.top;
+      const fy0 = y0 >= 0 ? 0 : Math.ceil(-y0 / g.dilationHeight);
+      const fy1 = Math.min(g.filterHeight, Math.ceil((h - y0) / g.dilationHeight));
+      for (let j = 0; j < ow; j++, at += c) {
+        const x0 = j * g.strideWidth - g.padInfo.left;
+        const fx0 = x0 >= 0 ? 0 : Math.ceil(-x0 / g.dilationWidth);
+        const fx1 = Math.min(g.filterWidth, Math.ceil((w - x0) / g.dilationWidth));
+        const corner = base + y0 * rowStride + x0 * c;
+        for (let k = 0; k < c; k++) {
+          let best = -Infinity;
+          for (let fy = fy0; fy < fy1; fy++) {
+            const row = corner + fy * stepY + k;
+            for (let fx = fx0; fx < fx1; fx++) {
+              const v = x[row + fx * stepX];
+              if (v > best) best = v;
+            }
+          }
+          out[at + k] = best;
+        }
+      }
+    }
+  }
+}
+
 /** What the heap kernels need of tfjs's wasm backend. */
 interface WasmHeapBackend {
   dataIdMap: { get(dataId: object): { memoryOffset: number | null } | undefined };
@@ -412,17 +472,53 @@ export function heapKernelConfigs(fallback: Fallback): tf.KernelConfig[] {
       );
       return out;
     }),
+    config("MaxPool", ({ inputs, backend, attrs }) => {
+      // XNNPACK sizes its output from the padding itself: where tfjs's geometry differs
+      // (a rounding mode; a numeric pad with unequal window sides or strides) it writes past
+      // the output tfjs allocated. Those cases run here; the rest stay XNNPACK's.
+      const x = inputs.x as tf.TensorInfo;
+      const filter = pair(attrs.filterSize as number | [number, number]);
+      const strides = pair(attrs.strides as number | [number, number]);
+      const rounding = attrs.dimRoundingMode as "floor" | "round" | "ceil" | undefined;
+      const uneven = typeof attrs.pad === "number" &&
+        (filter[0] !== filter[1] || strides[0] !== strides[1]);
+      if (x.dtype !== "float32" || x.shape.length !== 4 || (rounding == null && !uneven)) {
+        return null;
+      }
+      const g = tf.backend_util.computePool2DInfo(
+        x.shape as Shape4,
+        filter,
+        strides,
+        1,
+        attrs.pad as "valid" | "same" | number,
+        rounding,
+      );
+      const b = backend;
+      const out = b.makeOutput([g.batchSize, g.outHeight, g.outWidth, g.outChannels], "float32");
+      maxPoolInto(heap(b, x) as Float32Array, g, heap(b, out) as Float32Array);
+      return out;
+    }),
     config("MaxPoolGrad", ({ inputs, backend, attrs }) => {
       const x = inputs.input as tf.TensorInfo, dy = inputs.dy as tf.TensorInfo;
       if (x.dtype !== "float32" || dy.dtype !== "float32" || x.shape.length !== 4) return null;
-      const g = tf.backend_util.computePool2DInfo(
-        x.shape as Shape4,
-        attrs.filterSize as number | [number, number],
-        attrs.strides as number | [number, number],
-        1,
-        attrs.pad as "valid" | "same" | number,
-        attrs.dimRoundingMode as "floor" | "round" | "ceil" | undefined,
-      );
+      // tfjs's gradient of maxPool drops its dimRoundingMode: take the geometry whose
+      // output is dy's shape.
+      const modes = [attrs.dimRoundingMode, undefined, "ceil", "round"] as const;
+      const g = modes.map((mode) =>
+        tf.backend_util.computePool2DInfo(
+          x.shape as Shape4,
+          attrs.filterSize as number | [number, number],
+          attrs.strides as number | [number, number],
+          1,
+          attrs.pad as "valid" | "same" | number,
+          mode as "floor" | "round" | "ceil" | undefined,
+        )
+      ).find((info) => info.outHeight === dy.shape[1] && info.outWidth === dy.shape[2]);
+      if (g === undefined) {
+        throw new RangeError(
+          `MaxPoolGrad: dy of shape [${dy.shape}] is no pooling output of an input of shape [${x.shape}]`,
+        );
+      }
       const b = backend;
       const out = b.makeOutput([...x.shape], "float32");
       maxPoolGradInto(
@@ -437,6 +533,10 @@ export function heapKernelConfigs(fallback: Fallback): tf.KernelConfig[] {
 }
 
 type Shape4 = [number, number, number, number];
+
+function pair(v: number | [number, number]): [number, number] {
+  return typeof v === "number" ? [v, v] : v;
+}
 
 /** A view of a tensor's memory on the heap; take it after the last `makeOutput` (the heap can grow). */
 function heap(b: WasmHeapBackend, t: tf.TensorInfo): NumericArray {

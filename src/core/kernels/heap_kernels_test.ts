@@ -133,7 +133,7 @@ const POOLS: {
   { shape: [1, 9, 8, 3], filter: [3, 2], stride: [2, 1], pad: "same" },
   // A numeric pad only with square windows: tfjs sizes both axes from the height's filter and stride.
   { shape: [1, 9, 9, 3], filter: 3, stride: 2, pad: 1 },
-  // No dimRoundingMode: wasm's forward MaxPool (XNNPACK) ignores it and writes past its output.
+  // Rounding modes: against PyTorch below (tfjs's cpu gradient drops the mode).
 ];
 
 Deno.test("MaxPoolGrad on the heap matches cpu: first maximum of each window, ties and negatives included", async () => {
@@ -153,6 +153,70 @@ Deno.test("MaxPoolGrad on the heap matches cpu: first maximum of each window, ti
       const err = Math.max(...Array.from(got.values, (v, i) => Math.abs(v - want.values[i])));
       assertLessOrEqual(err, 1e-6, label);
     }
+  }
+});
+
+Deno.test("MaxPool keeps tfjs's geometry where XNNPACK's differs (rounding modes, uneven numeric pads)", async () => {
+  const cases: {
+    shape: Shape4;
+    filter: number | [number, number];
+    stride: number | [number, number];
+    pad: number | "same" | "valid";
+    round?: "floor" | "round" | "ceil";
+  }[] = [
+    { shape: [1, 8, 8, 2], filter: 3, stride: 2, pad: 1, round: "ceil" },
+    { shape: [2, 7, 9, 3], filter: 2, stride: 2, pad: 0, round: "round" },
+    { shape: [1, 9, 8, 3], filter: [3, 2], stride: [2, 1], pad: 1 },
+    { shape: [1, 8, 8, 2], filter: 2, stride: 2, pad: "valid" }, // XNNPACK's own
+  ];
+  for (const p of cases) {
+    const n = p.shape.reduce((a, b) => a * b);
+    const run = () =>
+      tf.maxPool(
+        tf.tensor(values(n, 17, 5), p.shape) as tf.Tensor4D,
+        p.filter,
+        p.stride,
+        p.pad,
+        p.round,
+      );
+    const want = await on("cpu", run);
+    const got = await on("wasm", run);
+    assertEquals(got.shape, want.shape, JSON.stringify(p));
+    assertEquals(Array.from(got.values), Array.from(want.values), JSON.stringify(p));
+  }
+});
+
+Deno.test("MaxPool and its gradient on wasm match PyTorch's max_pool2d, ceil mode included", async () => {
+  // testdata/max_pool_reference.json: tools/fixtures/max_pool_fixtures.py (torch.nn.functional.max_pool2d).
+  const ref = JSON.parse(
+    await Deno.readTextFile(new URL("../../../testdata/max_pool_reference.json", import.meta.url)),
+  ) as {
+    cases: {
+      name: string;
+      shape: Shape4;
+      kernel: number;
+      stride: number;
+      pad: number;
+      rounding: "ceil" | "floor";
+      outShape: Shape4;
+      y: number[];
+      dx: number[];
+    }[];
+  };
+  await useBackend("wasm");
+  for (const c of ref.cases) {
+    tf.tidy(() => {
+      const x = tf.tensor(values(c.shape.reduce((a, b) => a * b), 11), c.shape) as tf.Tensor4D;
+      const dy = tf.tensor(values(c.outShape.reduce((a, b) => a * b), 13), c.outShape);
+      const pool = (t: tf.Tensor4D) =>
+        tf.maxPool(t, c.kernel, c.stride, c.pad, c.rounding === "ceil" ? "ceil" : undefined);
+      const y = pool(x);
+      assertEquals(y.shape, c.outShape, c.name);
+      assertEquals(Array.from(y.dataSync()), Array.from(Float32Array.from(c.y)), `${c.name}: y`);
+      const dx = tf.grad((t) => tf.sum(tf.mul(pool(t as tf.Tensor4D), dy)))(x).dataSync();
+      const err = Math.max(...Array.from(dx, (v, i) => Math.abs(v - c.dx[i])));
+      assertLessOrEqual(err, 1e-6, `${c.name}: dx`);
+    });
   }
 });
 

@@ -41,6 +41,7 @@ export const WASM_GRADIENT_KERNELS = [
   "ResizeNearestNeighbor",
   "ResizeNearestNeighborGrad",
   "MaxPoolGrad",
+  "MaxPool",
 ] as const;
 
 type Shape4 = [number, number, number, number];
