@@ -197,14 +197,26 @@ export async function registerWasmKernels(): Promise<void> {
   await import("@tensorflow/tfjs-backend-wasm");
   for (const config of configs) {
     const current = tf.getKernel(config.kernelName, "wasm");
-    if (current === config) continue;
+    if (current !== undefined && registered.has(current)) continue;
     if (current !== undefined) {
       if (!native.has(config.kernelName)) native.set(config.kernelName, current);
       tf.unregisterKernel(config.kernelName, "wasm");
     }
-    tf.registerKernel(config);
+    // Keep the replaced kernel's setup: the heap kernels call it for what they do not take,
+    // and a backend initialised after this registration runs only the registered kernel's.
+    const replaced = native.get(config.kernelName);
+    const mine: tf.KernelConfig = {
+      ...config,
+      setupFunc: config.setupFunc ?? replaced?.setupFunc,
+      disposeFunc: config.disposeFunc ?? replaced?.disposeFunc,
+    };
+    registered.add(mine);
+    tf.registerKernel(mine);
   }
 }
+
+/** The configs {@linkcode registerWasmKernels} registered (to stay idempotent). */
+const registered = new WeakSet<tf.KernelConfig>();
 
 /**
  * The wasm backend's own kernel that {@linkcode registerWasmKernels}

@@ -222,3 +222,31 @@ Deno.test("wasm's own gradients used by the networks match cpu", async () => {
     assertLessOrEqual(relativeError(await on("wasm", grad), ref), TOLERANCE, name);
   }
 });
+
+Deno.test({
+  name:
+    "registered before the wasm backend starts, the replaced kernels still run (their setup is kept)",
+  sanitizeResources: false,
+  async fn() {
+    const here = new URL("./wasm_kernels.ts", import.meta.url).href;
+    const code = `
+      import * as tf from "@tensorflow/tfjs";
+      import { registerWasmKernels } from "${here}";
+      await registerWasmKernels();
+      await tf.setBackend("wasm");
+      const x = tf.randomUniform([1, 8, 8, 3]);
+      const ints = tf.randomUniform([1, 4, 4, 1], 0, 10, "int32");
+      console.log(JSON.stringify([tf.maxPool(x, 2, 2, "valid").shape, tf.image.resizeNearestNeighbor(ints, [8, 8]).shape]));
+    `;
+    const config = new URL("../../../deno.json", import.meta.url).pathname;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--config", config, code],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+    const stdout = new TextDecoder().decode(out.stdout);
+    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+    assert(stdout.includes("[[1,4,4,3],[1,8,8,1]]"), stdout);
+  },
+});
