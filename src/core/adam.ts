@@ -1,7 +1,7 @@
 /**
- * tfjs's Adam optimiser with each variable's update as one kernel: on the
- * wasm and cpu backends one loop over the variable's memory computes the new
- * moments and value (`adamStepInto`), where tfjs's `AdamOptimizer` runs a
+ * tfjs's Adam optimiser with each variable's update as one loop: on the
+ * wasm and cpu backends one pass over the variable's memory computes the new
+ * moments and value (`adamStepInto`, run by `_host.ts`'s `runOnHost`), where tfjs's `AdamOptimizer` runs a
  * dozen element-wise kernels per variable (≈ 340 per step of a counting
  * network with batch norm, each a separate call). Every intermediate is
  * rounded to float32 as tfjs's kernels round it, so the result is tfjs's, bit
@@ -12,9 +12,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-
-/** Name of the kernel that updates one variable. */
-export const ADAM_STEP_KERNEL = "PixelbiasAdamStep";
+import { runOnHost } from "./_host.ts";
 
 /** The constants of one Adam step, as tfjs rounds them (float32). */
 export interface AdamStepConstants {
@@ -76,60 +74,6 @@ export function adamStepInto(
   }
 }
 
-/** What the kernel needs of the wasm and cpu backends. */
-interface HostBackend {
-  makeOutput?(shape: number[], dtype: "float32"): tf.TensorInfo;
-  typedArrayFromHeap?(info: tf.TensorInfo): Float32Array;
-  readSync(dataId: object): tf.TypedArray;
-  makeTensorInfo?(shape: number[], dtype: "float32", values: Float32Array): tf.TensorInfo;
-}
-
-function adamKernel(backendName: "wasm" | "cpu"): tf.KernelConfig {
-  return {
-    kernelName: ADAM_STEP_KERNEL,
-    backendName,
-    kernelFunc: ({ inputs, backend: anyBackend, attrs }) => {
-      const { value, gradient, m, v } = inputs as Record<string, tf.TensorInfo>;
-      const k = attrs as unknown as AdamStepConstants;
-      const b = anyBackend as unknown as HostBackend;
-      const shape = [...value.shape];
-      for (const [name, t] of [["gradient", gradient], ["m", m], ["v", v]] as const) {
-        if (
-          t.dtype !== "float32" || tf.util.sizeFromShape(t.shape) !== tf.util.sizeFromShape(shape)
-        ) {
-          throw new RangeError(
-            `${ADAM_STEP_KERNEL}: ${name} must be float32 of ${
-              shape.join("×")
-            } elements, got ${t.dtype} ${t.shape.join("×")}`,
-          );
-        }
-      }
-      if (backendName === "wasm") {
-        const outs = [0, 1, 2].map(() => b.makeOutput!(shape, "float32"));
-        const view = (t: tf.TensorInfo) => b.typedArrayFromHeap!(t);
-        adamStepInto(
-          view(value),
-          view(gradient),
-          view(m),
-          view(v),
-          [view(outs[0]), view(outs[1]), view(outs[2])],
-          k,
-        );
-        return outs;
-      }
-      const n = tf.util.sizeFromShape(shape);
-      const out = [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
-      const read = (t: tf.TensorInfo) => b.readSync(t.dataId) as Float32Array;
-      adamStepInto(read(value), read(gradient), read(m), read(v), out, k);
-      return out.map((values) => b.makeTensorInfo!(shape, "float32", values));
-    },
-  };
-}
-
-for (const name of ["wasm", "cpu"] as const) {
-  if (tf.getKernel(ADAM_STEP_KERNEL, name) === undefined) tf.registerKernel(adamKernel(name));
-}
-
 /** What `applyGradients` takes: gradients by variable name, or `{name, tensor}` pairs. */
 export type AdamGradients = Parameters<tf.AdamOptimizer["applyGradients"]>[0];
 
@@ -147,7 +91,7 @@ interface AdamState {
 
 /**
  * Adam, a drop-in for `tf.train.adam(lr, beta1, beta2, epsilon)` (same
- * results, state and class name) whose step runs one kernel per variable on
+ * results, state and class name) whose step runs one loop per variable on
  * wasm and cpu; see the module doc.
  *
  * @example
@@ -181,9 +125,8 @@ export class Adam extends tf.AdamOptimizer {
    * @param variableGradients Gradients by variable name, or named gradients.
    */
   override applyGradients(variableGradients: AdamGradients): void {
-    if (tf.getKernel(ADAM_STEP_KERNEL, tf.getBackend()) === undefined) {
-      return super.applyGradients(variableGradients);
-    }
+    const backend = tf.getBackend();
+    if (backend !== "wasm" && backend !== "cpu") return super.applyGradients(variableGradients);
     const s = this as unknown as AdamState;
     const list = Array.isArray(variableGradients);
     const names = list
@@ -216,11 +159,22 @@ export class Adam extends tf.AdamOptimizer {
           : (variableGradients as Record<string, tf.Tensor | null>)[name];
         if (gradient == null) return;
         const m = s.accumulatedFirstMoment[i].variable, v = s.accumulatedSecondMoment[i].variable;
-        const [w2, m2, v2] = tf.engine().runKernel(
-          ADAM_STEP_KERNEL,
-          { value, gradient, m, v },
-          k as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor[];
+        const shape = value.shape;
+        if (
+          value.dtype !== "float32" || gradient.dtype !== "float32" || gradient.size !== value.size
+        ) {
+          throw new RangeError(
+            `Adam: ${name} and its gradient must be float32 of ${shape.join("×")} elements, got ` +
+              `${value.dtype} and ${gradient.dtype} ${gradient.shape.join("×")}`,
+          );
+        }
+        const outs = runOnHost(
+          [value, gradient, m, v],
+          [shape, shape, shape],
+          ([w, g, m, v], [w2, m2, v2]) => adamStepInto(w!, g!, m!, v!, [w2!, m2!, v2!], k),
+        );
+        if (outs === null) throw new Error(`Adam: the memory of ${name} cannot be read in place`);
+        const [w2, m2, v2] = outs;
         m.assign(m2);
         v.assign(v2);
         value.assign(w2);
