@@ -294,12 +294,10 @@ export function maxPoolGradInto(
     for (let i = 0; i < oh; i++) {
       const y0 = i * sh - g.padInfo.top;
       // The window's rows inside the image: fy in [fy0, fy1).
-      const fy0 = y0 >= 0 ? 0 : Math.ceil(-y0 / dh);
-      const fy1 = Math.min(g.filterHeight, Math.ceil((h - y0) / dh));
+      const fy0 = firstTap(y0, dh), fy1 = endTap(y0, dh, g.filterHeight, h);
       for (let j = 0; j < ow; j++, at += c) {
         const x0 = j * sw - g.padInfo.left;
-        const fx0 = x0 >= 0 ? 0 : Math.ceil(-x0 / dw);
-        const fx1 = Math.min(g.filterWidth, Math.ceil((w - x0) / dw));
+        const fx0 = firstTap(x0, dw), fx1 = endTap(x0, dw, g.filterWidth, w);
         if (fy0 >= fy1 || fx0 >= fx1) continue;
         const corner = base + y0 * rowStride + x0 * c;
         for (let k = 0; k < c; k++) {
@@ -349,12 +347,12 @@ export function maxPoolInto(x: Float32Array, g: PoolGeometry, out: Float32Array)
     const base = b * h * rowStride;
     for (let i = 0; i < oh; i++) {
       const y0 = i * g.strideHeight - g.padInfo.top;
-      const fy0 = y0 >= 0 ? 0 : Math.ceil(-y0 / g.dilationHeight);
-      const fy1 = Math.min(g.filterHeight, Math.ceil((h - y0) / g.dilationHeight));
+      const fy0 = firstTap(y0, g.dilationHeight),
+        fy1 = endTap(y0, g.dilationHeight, g.filterHeight, h);
       for (let j = 0; j < ow; j++, at += c) {
         const x0 = j * g.strideWidth - g.padInfo.left;
-        const fx0 = x0 >= 0 ? 0 : Math.ceil(-x0 / g.dilationWidth);
-        const fx1 = Math.min(g.filterWidth, Math.ceil((w - x0) / g.dilationWidth));
+        const fx0 = firstTap(x0, g.dilationWidth),
+          fx1 = endTap(x0, g.dilationWidth, g.filterWidth, w);
         const corner = base + y0 * rowStride + x0 * c;
         for (let k = 0; k < c; k++) {
           let best = -Infinity;
@@ -370,6 +368,16 @@ export function maxPoolInto(x: Float32Array, g: PoolGeometry, out: Float32Array)
       }
     }
   }
+}
+
+/** The first tap of a window starting at `start` (pixels, may be < 0) that lies inside the image. */
+function firstTap(start: number, dilation: number): number {
+  return start >= 0 ? 0 : Math.ceil(-start / dilation);
+}
+
+/** One past the last tap of a window of `filter` taps starting at `start` inside an axis of `size`. */
+function endTap(start: number, dilation: number, filter: number, size: number): number {
+  return Math.min(filter, Math.ceil((size - start) / dilation));
 }
 
 /** What the heap kernels need of tfjs's wasm backend. */
@@ -427,20 +435,18 @@ export function heapKernelConfigs(fallback: Fallback): tf.KernelConfig[] {
       backend.incRef(x.dataId);
       return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
     }),
-    config("Tile", ({ inputs, backend, attrs }) => {
+    config("Tile", ({ inputs, backend: b, attrs }) => {
       const x = inputs.x as tf.TensorInfo;
       if (x.dtype === "string" || x.dtype === "complex64") return null;
       const reps = attrs.reps as number[];
-      const b = backend;
       const out = b.makeOutput(x.shape.map((d, i) => d * reps[i]), x.dtype);
       tileInto(heap(b, x), x.shape, reps, heap(b, out));
       return out;
     }),
-    config("ResizeNearestNeighbor", ({ inputs, backend, attrs }) => {
+    config("ResizeNearestNeighbor", ({ inputs, backend: b, attrs }) => {
       const x = inputs.images as tf.TensorInfo;
       if (x.dtype !== "float32" || x.shape.length !== 4) return null;
       const size = attrs.size as [number, number];
-      const b = backend;
       const [n, , , c] = x.shape;
       const out = b.makeOutput([n, size[0], size[1], c], "float32");
       resizeNearestInto(
@@ -455,10 +461,9 @@ export function heapKernelConfigs(fallback: Fallback): tf.KernelConfig[] {
       );
       return out;
     }),
-    config("ResizeNearestNeighborGrad", ({ inputs, backend, attrs }) => {
+    config("ResizeNearestNeighborGrad", ({ inputs, backend: b, attrs }) => {
       const x = inputs.images as tf.TensorInfo, dy = inputs.dy as tf.TensorInfo;
       if (dy.dtype !== "float32" || x.shape.length !== 4 || dy.shape.length !== 4) return null;
-      const b = backend;
       const out = b.makeOutput([...x.shape], "float32");
       resizeNearestGradInto(
         heap(b, dy) as Float32Array,
@@ -472,7 +477,7 @@ export function heapKernelConfigs(fallback: Fallback): tf.KernelConfig[] {
       );
       return out;
     }),
-    config("MaxPool", ({ inputs, backend, attrs }) => {
+    config("MaxPool", ({ inputs, backend: b, attrs }) => {
       // XNNPACK sizes its output from the padding itself: where tfjs's geometry differs
       // (a rounding mode; a numeric pad with unequal window sides or strides) it writes past
       // the output tfjs allocated. Those cases run here; the rest stay XNNPACK's.
@@ -493,12 +498,11 @@ export function heapKernelConfigs(fallback: Fallback): tf.KernelConfig[] {
         attrs.pad as "valid" | "same" | number,
         rounding,
       );
-      const b = backend;
       const out = b.makeOutput([g.batchSize, g.outHeight, g.outWidth, g.outChannels], "float32");
       maxPoolInto(heap(b, x) as Float32Array, g, heap(b, out) as Float32Array);
       return out;
     }),
-    config("MaxPoolGrad", ({ inputs, backend, attrs }) => {
+    config("MaxPoolGrad", ({ inputs, backend: b, attrs }) => {
       const x = inputs.input as tf.TensorInfo, dy = inputs.dy as tf.TensorInfo;
       if (x.dtype !== "float32" || dy.dtype !== "float32" || x.shape.length !== 4) return null;
       // tfjs's gradient of maxPool drops its dimRoundingMode: take the geometry whose
@@ -519,7 +523,6 @@ export function heapKernelConfigs(fallback: Fallback): tf.KernelConfig[] {
           `MaxPoolGrad: dy of shape [${dy.shape}] is no pooling output of an input of shape [${x.shape}]`,
         );
       }
-      const b = backend;
       const out = b.makeOutput([...x.shape], "float32");
       maxPoolGradInto(
         heap(b, x) as Float32Array,
