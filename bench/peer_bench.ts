@@ -50,7 +50,7 @@
  * (`src/core/batch_norm_layer.ts`), the next run (load 2.5): counting step
  * 49.0 / 24.1 = 2.04× (1 thread), 43.3 / 16.8 = 2.57× (2 threads); the other
  * cases as before (0.94–1.17×, the 64-channel decoder on 2 threads 2.10×).
- * With the toolkit's one-kernel Adam (`src/core/adam.ts`, which these steps
+ * With the toolkit's one-loop-per-variable Adam (`src/core/adam.ts`, which these steps
  * now use, as `optimize` does) and small memory-bound oneDNN primitives on
  * one thread, load 0.7: conv 1.09× / 0.82×, decoder 64 ch 1.21× / 2.02×,
  * decoder 128 ch 1.00× / 1.44×, counting step 48.7 / 23.3 = 2.09× and
